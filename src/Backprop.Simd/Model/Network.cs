@@ -1,0 +1,300 @@
+using System.Numerics;
+using Backprop.Simd.Kernels;
+
+namespace Backprop.Simd.Model;
+
+/// <summary>
+/// A multilayer perceptron that owns one contiguous parameter buffer, a gradient buffer of the same layout, and a
+/// workspace planned once for <see cref="MaxBatch"/> samples. After construction, <see cref="Forward"/>,
+/// <see cref="Predict(ReadOnlySpan{T}, Span{T}, int)"/>, <see cref="Backpropagate"/>, <see cref="Update"/> and
+/// <see cref="TrainStep"/> allocate nothing. Not thread-safe: one network, one caller at a time.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Network<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly DenseLayer[] _layers;
+    private readonly T[] _parameters;
+    private readonly T[] _gradients;
+
+    // Per layer: pre-activations Z and activations A, each [MaxBatch, outputs] (A is Z for identity layers),
+    // then two ping-pong buffers for ∂E/∂A of the layer being differentiated, [MaxBatch, widest layer].
+    private readonly T[] _workspace;
+    private readonly int[] _preActivationOffsets;
+    private readonly int[] _activationOffsets;
+    private readonly int _deltaOffset;
+    private readonly int _deltaLength;
+
+    /// <summary>Builds the network and initializes it with <see cref="Initialize"/>.</summary>
+    /// <param name="spec">The architecture.</param>
+    /// <param name="maxBatch">The largest batch a single call may pass; the workspace is sized for it.</param>
+    /// <param name="seed">Seed of the weight initialization.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is not positive.</exception>
+    public Network(NetworkSpec spec, int maxBatch, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        Spec = spec;
+        MaxBatch = maxBatch;
+
+        _layers = new DenseLayer[spec.LayerCount];
+        _preActivationOffsets = new int[spec.LayerCount];
+        _activationOffsets = new int[spec.LayerCount];
+        long parameterCount = 0;
+        long workspace = 0;
+        int widest = 0;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            int inputs = spec.Sizes[l];
+            int outputs = spec.Sizes[l + 1];
+            _layers[l] = new DenseLayer(inputs, outputs, spec.Activations[l], checked((int)parameterCount));
+            parameterCount += ((long)inputs * outputs) + outputs;
+            _preActivationOffsets[l] = checked((int)workspace);
+            workspace += (long)maxBatch * outputs;
+            if (spec.Activations[l] == Activation.Identity)
+            {
+                _activationOffsets[l] = _preActivationOffsets[l];
+            }
+            else
+            {
+                _activationOffsets[l] = checked((int)workspace);
+                workspace += (long)maxBatch * outputs;
+            }
+
+            widest = Math.Max(widest, outputs);
+        }
+
+        _deltaOffset = checked((int)workspace);
+        _deltaLength = checked(maxBatch * widest);
+        _parameters = new T[checked((int)parameterCount)];
+        _gradients = new T[_parameters.Length];
+        _workspace = new T[checked((int)(workspace + (2L * _deltaLength)))];
+        Initialize(seed);
+    }
+
+    /// <summary>The architecture.</summary>
+    public NetworkSpec Spec { get; }
+
+    /// <summary>The largest batch one call may pass.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Features per sample.</summary>
+    public int InputSize => Spec.InputSize;
+
+    /// <summary>Outputs per sample (logits when the loss is a cross-entropy).</summary>
+    public int OutputSize => Spec.OutputSize;
+
+    /// <summary>The layers, in order, with their offsets into <see cref="Parameters"/>.</summary>
+    public ReadOnlySpan<DenseLayer> Layers => _layers;
+
+    /// <summary>Every weight and bias, layer after layer (W then b), in one buffer.</summary>
+    public Span<T> Parameters => _parameters;
+
+    /// <summary>∂E/∂parameters, accumulated by <see cref="Backpropagate"/>, in the layout of <see cref="Parameters"/>.</summary>
+    public Span<T> Gradients => _gradients;
+
+    /// <summary>W of layer <paramref name="layer"/>, [outputs, inputs] row-major.</summary>
+    public Span<T> Weights(int layer) => _parameters.AsSpan(Layer(layer).WeightOffset, _layers[layer].WeightCount);
+
+    /// <summary>b of layer <paramref name="layer"/>.</summary>
+    public Span<T> Biases(int layer) => _parameters.AsSpan(Layer(layer).BiasOffset, _layers[layer].Outputs);
+
+    /// <summary>∂E/∂W of layer <paramref name="layer"/>.</summary>
+    public Span<T> WeightGradients(int layer) => _gradients.AsSpan(Layer(layer).WeightOffset, _layers[layer].WeightCount);
+
+    /// <summary>∂E/∂b of layer <paramref name="layer"/>.</summary>
+    public Span<T> BiasGradients(int layer) => _gradients.AsSpan(Layer(layer).BiasOffset, _layers[layer].Outputs);
+
+    /// <summary>
+    /// Seeded initialization: biases zero; weights uniform in ±√(6/(inputs + outputs)) (Glorot) before identity,
+    /// sigmoid and tanh, ±√(6/inputs) (He) before the ReLU family and GELU. Clears the gradients.
+    /// </summary>
+    public void Initialize(int seed)
+    {
+        var random = new Random(seed);
+        foreach (DenseLayer layer in _layers)
+        {
+            double limit = layer.Activation is Activation.Relu or Activation.LeakyRelu or Activation.Gelu
+                ? Math.Sqrt(6.0 / layer.Inputs)
+                : Math.Sqrt(6.0 / (layer.Inputs + layer.Outputs));
+            Span<T> weights = _parameters.AsSpan(layer.WeightOffset, layer.WeightCount);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                weights[i] = T.CreateTruncating(((2 * random.NextDouble()) - 1) * limit);
+            }
+
+            _parameters.AsSpan(layer.BiasOffset, layer.Outputs).Clear();
+        }
+
+        ClearGradients();
+    }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public void ClearGradients() => Array.Clear(_gradients);
+
+    /// <summary>
+    /// The forward pass over <paramref name="batch"/> samples. Returns the outputs, [batch, OutputSize], as a view of
+    /// the workspace that the next call overwrites.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch is out of 1..MaxBatch, or inputs is not batch × InputSize long.</exception>
+    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> inputs, int batch)
+    {
+        ValidateBatch(batch);
+        Guard.Length(inputs.Length, (long)batch * InputSize, nameof(inputs), $"batch × InputSize = {batch} × {InputSize}");
+        return ForwardCore(inputs, batch);
+    }
+
+    /// <summary>Outputs for a batch of any size (processed in chunks of <see cref="MaxBatch"/>).</summary>
+    /// <param name="inputs">[batch, InputSize].</param>
+    /// <param name="outputs">[batch, OutputSize] destination: logits for a cross-entropy network.</param>
+    /// <param name="batch">Samples; may exceed <see cref="MaxBatch"/>.</param>
+    /// <exception cref="ArgumentException">A length disagrees with the batch.</exception>
+    public void Predict(ReadOnlySpan<T> inputs, Span<T> outputs, int batch)
+    {
+        Guard.Positive(batch, nameof(batch));
+        Guard.Length(inputs.Length, (long)batch * InputSize, nameof(inputs), $"batch × InputSize = {batch} × {InputSize}");
+        Guard.Length(outputs.Length, (long)batch * OutputSize, nameof(outputs), $"batch × OutputSize = {batch} × {OutputSize}");
+        for (int start = 0; start < batch; start += MaxBatch)
+        {
+            int count = Math.Min(MaxBatch, batch - start);
+            ForwardCore(inputs.Slice(start * InputSize, count * InputSize), count)
+                .CopyTo(outputs.Slice(start * OutputSize, count * OutputSize));
+        }
+    }
+
+    /// <summary>Outputs for one sample.</summary>
+    /// <exception cref="ArgumentException">input is not InputSize long, or output not OutputSize long.</exception>
+    public void Predict(ReadOnlySpan<T> input, Span<T> output) => Predict(input, output, 1);
+
+    /// <summary>The loss on a batch, without touching the gradients (NaN or ∞ is returned as is).</summary>
+    /// <exception cref="ArgumentException">A length disagrees with the batch, or the batch is out of 1..MaxBatch.</exception>
+    public T Evaluate(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch)
+    {
+        ValidateStep(inputs, targets, batch);
+        ReadOnlySpan<T> outputs = ForwardCore(inputs, batch);
+        return LossKernels.Compute(Spec.Loss, outputs, targets, Delta(0, batch * OutputSize), batch);
+    }
+
+    /// <summary>
+    /// Forward, loss and backward: adds ∂E/∂parameters to <see cref="Gradients"/> (so batches can be accumulated;
+    /// <see cref="Update"/> clears them) and, if <paramref name="inputGradients"/> is not empty, writes ∂E/∂inputs.
+    /// </summary>
+    /// <returns>The loss E, averaged over the batch.</returns>
+    /// <exception cref="ArgumentException">A length disagrees with the batch, or the batch is out of 1..MaxBatch.</exception>
+    /// <exception cref="DivergenceException">The loss is NaN or infinite; no gradient was touched.</exception>
+    public T Backpropagate(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, Span<T> inputGradients = default)
+    {
+        ValidateStep(inputs, targets, batch);
+        if (!inputGradients.IsEmpty)
+        {
+            Guard.Length(inputGradients.Length, (long)batch * InputSize, nameof(inputGradients), $"batch × InputSize = {batch} × {InputSize}");
+        }
+
+        ReadOnlySpan<T> outputs = ForwardCore(inputs, batch);
+        int current = 0;
+        T loss = LossKernels.Compute(Spec.Loss, outputs, targets, Delta(current, batch * OutputSize), batch);
+        if (!T.IsFinite(loss))
+        {
+            throw new DivergenceException(double.CreateTruncating(loss));
+        }
+
+        for (int l = _layers.Length - 1; l >= 0; l--)
+        {
+            DenseLayer layer = _layers[l];
+            int n = batch * layer.Outputs;
+
+            // ∂E/∂Z = ∂E/∂A ⊙ f'(Z), in place in the delta buffer.
+            Span<T> delta = Delta(current, n);
+            if (layer.Activation != Activation.Identity)
+            {
+                ActivationKernels.ActivationBackward<T>(
+                    layer.Activation, delta, delta, _workspace.AsSpan(_preActivationOffsets[l], n), _workspace.AsSpan(_activationOffsets[l], n));
+            }
+
+            ReadOnlySpan<T> layerInputs = l == 0 ? inputs : _workspace.AsSpan(_activationOffsets[l - 1], batch * layer.Inputs);
+            DenseKernels.DenseBackwardWeights<T>(
+                _gradients.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs);
+            DenseKernels.DenseBackwardBias<T>(_gradients.AsSpan(layer.BiasOffset, layer.Outputs), delta, batch, layer.Outputs);
+
+            Span<T> next = l > 0 ? Delta(1 - current, batch * layer.Inputs) : inputGradients;
+            if (!next.IsEmpty)
+            {
+                DenseKernels.DenseBackwardData<T>(
+                    next, delta, _parameters.AsSpan(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs);
+            }
+
+            current = 1 - current;
+        }
+
+        return loss;
+    }
+
+    /// <summary>
+    /// Gradient descent on every parameter, <c>W −= learningRate·∂E/∂W</c>, in one fused pass that also clears the
+    /// gradients for the next step.
+    /// </summary>
+    public void Update(T learningRate) => UpdateKernels.SgdUpdate<T>(_parameters, _gradients, learningRate, clearGradients: true);
+
+    /// <summary>One step of stochastic gradient descent on a batch: <see cref="Backpropagate"/>, then <see cref="Update"/>.</summary>
+    /// <returns>The loss before the step.</returns>
+    /// <exception cref="ArgumentException">A length disagrees with the batch, or the batch is out of 1..MaxBatch.</exception>
+    /// <exception cref="DivergenceException">The loss is NaN or infinite; the weights were left unchanged.</exception>
+    public T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, T learningRate)
+    {
+        T loss = Backpropagate(inputs, targets, batch);
+        Update(learningRate);
+        return loss;
+    }
+
+    private ReadOnlySpan<T> ForwardCore(ReadOnlySpan<T> inputs, int batch)
+    {
+        ReadOnlySpan<T> x = inputs;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            DenseLayer layer = _layers[l];
+            int n = batch * layer.Outputs;
+            Span<T> z = _workspace.AsSpan(_preActivationOffsets[l], n);
+            DenseKernels.DenseForward<T>(
+                z,
+                x,
+                _parameters.AsSpan(layer.WeightOffset, layer.WeightCount),
+                _parameters.AsSpan(layer.BiasOffset, layer.Outputs),
+                batch,
+                layer.Inputs,
+                layer.Outputs);
+            Span<T> a = _workspace.AsSpan(_activationOffsets[l], n);
+            if (layer.Activation != Activation.Identity)
+            {
+                ActivationKernels.ActivationForward<T>(layer.Activation, z, a);
+            }
+
+            x = a;
+        }
+
+        return x;
+    }
+
+    private Span<T> Delta(int which, int length) => _workspace.AsSpan(_deltaOffset + (which * _deltaLength), length);
+
+    private DenseLayer Layer(int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, _layers.Length);
+        return _layers[layer];
+    }
+
+    private void ValidateBatch(int batch)
+    {
+        if (batch <= 0 || batch > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must be in 1..{MaxBatch} (the network's MaxBatch); it is {batch}.");
+        }
+    }
+
+    private void ValidateStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch)
+    {
+        ValidateBatch(batch);
+        Guard.Length(inputs.Length, (long)batch * InputSize, nameof(inputs), $"batch × InputSize = {batch} × {InputSize}");
+        Guard.Length(targets.Length, (long)batch * OutputSize, nameof(targets), $"batch × OutputSize = {batch} × {OutputSize}");
+    }
+}

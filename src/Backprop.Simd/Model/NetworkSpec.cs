@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text;
+using Backprop.Simd.Kernels;
+
+namespace Backprop.Simd.Model;
+
+/// <summary>
+/// The architecture of a multilayer perceptron: layer sizes, one activation per dense layer, and the loss.
+/// Written compactly as <c>784-256-128-10</c>, with optional per-layer activations after a colon
+/// (<c>64-32:tanh-10:identity</c>); layers without one take the hidden or output default.
+/// </summary>
+public sealed class NetworkSpec
+{
+    private readonly int[] _sizes;
+    private readonly Activation[] _activations;
+
+    /// <summary>Creates a spec from explicit sizes (inputs first) and one activation per dense layer.</summary>
+    /// <exception cref="ArgumentException">Fewer than two sizes, a size that is not positive, a count of activations
+    /// that is not one per layer, or a cross-entropy loss behind an output activation other than identity.</exception>
+    public NetworkSpec(IReadOnlyList<int> sizes, IReadOnlyList<Activation> activations, Loss loss)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        ArgumentNullException.ThrowIfNull(activations);
+        if (sizes.Count < 2)
+        {
+            throw new ArgumentException($"sizes needs at least 2 entries (inputs and outputs), but has {sizes.Count}.", nameof(sizes));
+        }
+
+        for (int i = 0; i < sizes.Count; i++)
+        {
+            if (sizes[i] <= 0)
+            {
+                throw new ArgumentException($"sizes[{i}] is {sizes[i]}; every layer size must be positive.", nameof(sizes));
+            }
+        }
+
+        if (activations.Count != sizes.Count - 1)
+        {
+            throw new ArgumentException(
+                $"activations has {activations.Count} entries, but {sizes.Count} sizes make {sizes.Count - 1} layers.", nameof(activations));
+        }
+
+        foreach (Activation activation in activations)
+        {
+            if (!Enum.IsDefined(activation))
+            {
+                throw new ArgumentException($"activations contains an unknown activation ({(int)activation}).", nameof(activations));
+            }
+        }
+
+        if (!Enum.IsDefined(loss))
+        {
+            throw new ArgumentException($"loss {(int)loss} is not a known loss.", nameof(loss));
+        }
+
+        if (loss != Loss.SquaredError && activations[^1] != Activation.Identity)
+        {
+            throw new ArgumentException(
+                $"{loss} takes logits, so the output layer's activation must be {Activation.Identity}, not {activations[^1]}.",
+                nameof(activations));
+        }
+
+        _sizes = [.. sizes];
+        _activations = [.. activations];
+        Loss = loss;
+    }
+
+    /// <summary>Layer sizes, inputs first.</summary>
+    public IReadOnlyList<int> Sizes => _sizes;
+
+    /// <summary>One activation per dense layer.</summary>
+    public IReadOnlyList<Activation> Activations => _activations;
+
+    /// <summary>The objective the network is trained on.</summary>
+    public Loss Loss { get; }
+
+    /// <summary>Features per sample.</summary>
+    public int InputSize => _sizes[0];
+
+    /// <summary>Outputs per sample.</summary>
+    public int OutputSize => _sizes[^1];
+
+    /// <summary>Number of dense layers.</summary>
+    public int LayerCount => _activations.Length;
+
+    /// <summary>
+    /// Parses <c>784-256-128-10</c> or <c>64-32:tanh-10:identity</c>. Activation names: identity (or linear),
+    /// sigmoid, tanh, relu, leaky-relu, gelu.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text is not of that form, or the spec it describes is invalid.</exception>
+    public static NetworkSpec Parse(string layers, Activation hidden = Activation.Relu, Activation output = Activation.Identity, Loss loss = Loss.SoftmaxCrossEntropy)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(layers);
+        string[] parts = layers.Split('-', StringSplitOptions.TrimEntries);
+        var sizes = new int[parts.Length];
+        var activations = new Activation[Math.Max(parts.Length - 1, 0)];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            string part = parts[i];
+            int colon = part.IndexOf(':');
+            string number = colon < 0 ? part : part[..colon];
+            if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] <= 0)
+            {
+                throw new ArgumentException(
+                    $"layers '{layers}': '{number}' is not a positive layer size (expected e.g. 784-256-128-10).", nameof(layers));
+            }
+
+            if (i == 0)
+            {
+                if (colon >= 0)
+                {
+                    throw new ArgumentException($"layers '{layers}': the input size takes no activation.", nameof(layers));
+                }
+
+                continue;
+            }
+
+            bool last = i == parts.Length - 1;
+            activations[i - 1] = colon < 0 ? (last ? output : hidden) : ParseActivation(part[(colon + 1)..], nameof(layers));
+        }
+
+        return new NetworkSpec(sizes, activations, loss);
+    }
+
+    /// <summary>Parses an activation name: identity (or linear), sigmoid, tanh, relu, leaky-relu, gelu.</summary>
+    /// <exception cref="ArgumentException">The name is none of these.</exception>
+    public static Activation ParseActivation(string name, string paramName = "name")
+        => name.Trim().ToLowerInvariant() switch
+        {
+            "identity" or "linear" => Activation.Identity,
+            "sigmoid" => Activation.Sigmoid,
+            "tanh" => Activation.Tanh,
+            "relu" => Activation.Relu,
+            "leaky-relu" or "leakyrelu" or "leaky_relu" => Activation.LeakyRelu,
+            "gelu" => Activation.Gelu,
+            _ => throw new ArgumentException(
+                $"'{name}' is not an activation (expected identity, sigmoid, tanh, relu, leaky-relu or gelu).", paramName),
+        };
+
+    /// <summary>The spec in the form <see cref="Parse"/> reads, every activation explicit.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder().Append(_sizes[0]);
+        for (int i = 0; i < _activations.Length; i++)
+        {
+            text.Append('-').Append(_sizes[i + 1]).Append(':').Append(Name(_activations[i]));
+        }
+
+        return text.ToString();
+    }
+
+    private static string Name(Activation activation) => activation == Activation.LeakyRelu ? "leaky-relu" : activation.ToString().ToLowerInvariant();
+}
