@@ -25,9 +25,9 @@ public static class DenseKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ValidateDimensions(batch, inputs, outputs);
-        Guard.Length(y.Length, (long)batch * outputs, nameof(y), $"batch × outputs = {batch} × {outputs}");
-        Guard.Length(x.Length, (long)batch * inputs, nameof(x), $"batch × inputs = {batch} × {inputs}");
-        Guard.Length(w.Length, (long)outputs * inputs, nameof(w), $"outputs × inputs = {outputs} × {inputs}");
+        Guard.Length(y.Length, batch, outputs, nameof(y), "batch × outputs");
+        Guard.Length(x.Length, batch, inputs, nameof(x), "batch × inputs");
+        Guard.Length(w.Length, outputs, inputs, nameof(w), "outputs × inputs");
         if (!b.IsEmpty)
         {
             Guard.Length(b.Length, outputs, nameof(b), "outputs");
@@ -53,9 +53,9 @@ public static class DenseKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ValidateDimensions(batch, inputs, outputs);
-        Guard.Length(dx.Length, (long)batch * inputs, nameof(dx), $"batch × inputs = {batch} × {inputs}");
-        Guard.Length(dy.Length, (long)batch * outputs, nameof(dy), $"batch × outputs = {batch} × {outputs}");
-        Guard.Length(w.Length, (long)outputs * inputs, nameof(w), $"outputs × inputs = {outputs} × {inputs}");
+        Guard.Length(dx.Length, batch, inputs, nameof(dx), "batch × inputs");
+        Guard.Length(dy.Length, batch, outputs, nameof(dy), "batch × outputs");
+        Guard.Length(w.Length, outputs, inputs, nameof(w), "outputs × inputs");
         Guard.NoOverlap<T>(dx, dy, nameof(dx), nameof(dy));
         Guard.NoOverlap<T>(dx, w, nameof(dx), nameof(w));
 
@@ -76,9 +76,9 @@ public static class DenseKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ValidateDimensions(batch, inputs, outputs);
-        Guard.Length(dw.Length, (long)outputs * inputs, nameof(dw), $"outputs × inputs = {outputs} × {inputs}");
-        Guard.Length(dy.Length, (long)batch * outputs, nameof(dy), $"batch × outputs = {batch} × {outputs}");
-        Guard.Length(x.Length, (long)batch * inputs, nameof(x), $"batch × inputs = {batch} × {inputs}");
+        Guard.Length(dw.Length, outputs, inputs, nameof(dw), "outputs × inputs");
+        Guard.Length(dy.Length, batch, outputs, nameof(dy), "batch × outputs");
+        Guard.Length(x.Length, batch, inputs, nameof(x), "batch × inputs");
         Guard.NoOverlap<T>(dw, dy, nameof(dw), nameof(dy));
         Guard.NoOverlap<T>(dw, x, nameof(dw), nameof(x));
 
@@ -99,7 +99,7 @@ public static class DenseKernels
         Guard.NonNegative(batch, nameof(batch));
         Guard.Positive(outputs, nameof(outputs));
         Guard.Length(db.Length, outputs, nameof(db), "outputs");
-        Guard.Length(dy.Length, (long)batch * outputs, nameof(dy), $"batch × outputs = {batch} × {outputs}");
+        Guard.Length(dy.Length, batch, outputs, nameof(dy), "batch × outputs");
         Guard.NoOverlap<T>(db, dy, nameof(db), nameof(dy));
         for (int n = 0; n < batch; n++)
         {

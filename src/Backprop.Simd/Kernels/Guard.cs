@@ -13,6 +13,16 @@ internal static class Guard
         }
     }
 
+    /// <summary>Checks a length against a product of two dimensions; the message is only built on failure.</summary>
+    public static void Length(int actual, int rows, int columns, string paramName, string shape)
+    {
+        long expected = (long)rows * columns;
+        if (actual != expected)
+        {
+            ThrowLength(actual, expected, paramName, $"{shape} = {rows} × {columns}");
+        }
+    }
+
     public static void Positive(int value, string paramName)
     {
         if (value <= 0)

@@ -140,7 +140,7 @@ public sealed class Network<T>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> inputs, int batch)
     {
         ValidateBatch(batch);
-        Guard.Length(inputs.Length, (long)batch * InputSize, nameof(inputs), $"batch × InputSize = {batch} × {InputSize}");
+        Guard.Length(inputs.Length, batch, InputSize, nameof(inputs), "batch × InputSize");
         return ForwardCore(inputs, batch);
     }
 
@@ -152,8 +152,8 @@ public sealed class Network<T>
     public void Predict(ReadOnlySpan<T> inputs, Span<T> outputs, int batch)
     {
         Guard.Positive(batch, nameof(batch));
-        Guard.Length(inputs.Length, (long)batch * InputSize, nameof(inputs), $"batch × InputSize = {batch} × {InputSize}");
-        Guard.Length(outputs.Length, (long)batch * OutputSize, nameof(outputs), $"batch × OutputSize = {batch} × {OutputSize}");
+        Guard.Length(inputs.Length, batch, InputSize, nameof(inputs), "batch × InputSize");
+        Guard.Length(outputs.Length, batch, OutputSize, nameof(outputs), "batch × OutputSize");
         for (int start = 0; start < batch; start += MaxBatch)
         {
             int count = Math.Min(MaxBatch, batch - start);
@@ -187,7 +187,7 @@ public sealed class Network<T>
         ValidateStep(inputs, targets, batch);
         if (!inputGradients.IsEmpty)
         {
-            Guard.Length(inputGradients.Length, (long)batch * InputSize, nameof(inputGradients), $"batch × InputSize = {batch} × {InputSize}");
+            Guard.Length(inputGradients.Length, batch, InputSize, nameof(inputGradients), "batch × InputSize");
         }
 
         ReadOnlySpan<T> outputs = ForwardCore(inputs, batch);
@@ -294,7 +294,7 @@ public sealed class Network<T>
     private void ValidateStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch)
     {
         ValidateBatch(batch);
-        Guard.Length(inputs.Length, (long)batch * InputSize, nameof(inputs), $"batch × InputSize = {batch} × {InputSize}");
-        Guard.Length(targets.Length, (long)batch * OutputSize, nameof(targets), $"batch × OutputSize = {batch} × {OutputSize}");
+        Guard.Length(inputs.Length, batch, InputSize, nameof(inputs), "batch × InputSize");
+        Guard.Length(targets.Length, batch, OutputSize, nameof(targets), "batch × OutputSize");
     }
 }
