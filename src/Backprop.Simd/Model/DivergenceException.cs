@@ -14,6 +14,13 @@ public sealed class DivergenceException : ArithmeticException
         Loss = loss;
     }
 
+    /// <summary>Creates the exception with a message of the caller's (e.g. naming the epoch and step).</summary>
+    public DivergenceException(double loss, string message)
+        : base(message)
+    {
+        Loss = loss;
+    }
+
     /// <summary>The non-finite loss.</summary>
     public double Loss { get; }
 }
