@@ -55,7 +55,8 @@ public class FmaPeak
     public float Vector256FusedMultiplyAdd() => Vector256Chains(_starts, _scale, _offset, Iterations);
 
     // Each accumulator starts from its own seeded value so the JIT cannot prove two chains equal and merge them.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // Fully optimized from the first call (no tier-0 spills, no OSR), so even a short run times the register loop.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Vector512Chains(float[] starts, float scale, float offset, int iterations)
     {
         Vector512<float> a = Vector512.Create(scale), b = Vector512.Create(offset);
@@ -82,7 +83,7 @@ public class FmaPeak
         return Vector512.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Vector256Chains(float[] starts, float scale, float offset, int iterations)
     {
         Vector256<float> a = Vector256.Create(scale), b = Vector256.Create(offset);
