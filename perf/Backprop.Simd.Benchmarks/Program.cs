@@ -22,7 +22,8 @@ public static class Program
 
         // A [GlobalSetup] that throws (a peer disagreeing with the oracle, an emulated probe) fails its benchmark
         // in BenchmarkDotNet's own child process; that, like a validation error, makes the exit code 1.
-        // (ExecutionValidator is not used: in-process it ignores [GlobalSetup(Target = ...)] and [ParamsSource] structs.)
+        // (ExecutionValidator is not used: in-process it rejects FmaPeak's [GlobalSetup(Target = ...)] pair and ran
+        // DenseKernelsBenchmarks' setup with Shape unset, failing where the real runner succeeds.)
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }

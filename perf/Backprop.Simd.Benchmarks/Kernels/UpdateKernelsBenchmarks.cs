@@ -18,7 +18,7 @@ public class UpdateKernelsBenchmarks
     private float[] _weights = [];
     private float[] _gradients = [];
 
-    /// <summary>8 MiB for both arrays (last-level cache) and 128 MiB (DRAM).</summary>
+    /// <summary>8 MiB for both arrays and 128 MiB: past any L2; the larger is DRAM-bound unless the L3 holds it.</summary>
     [Params(1_048_576, 16_777_216)]
     public int Elements { get; set; }
 
@@ -32,7 +32,7 @@ public class UpdateKernelsBenchmarks
     }
 
     // The gradients are kept (clearGradients: false) so every call streams the same data; w drifts by μ·g a call.
-    [Benchmark(Description = "SgdUpdate W -= mu*g (L3 bandwidth at 1 Mi, DRAM at 16 Mi; vs Triad)")]
+    [Benchmark(Description = "SgdUpdate W -= mu*g (streams past L2: L3/DRAM bandwidth; vs Triad)")]
     public void SgdUpdate() => UpdateKernels.SgdUpdate<float>(_weights, _gradients, LearningRate);
 
     [Benchmark(Baseline = true, Description = "Peer: TensorPrimitives.MultiplyAdd(g, -mu, w, w) (same bounds)")]

@@ -7,7 +7,8 @@ namespace Backprop.Simd.Benchmarks.Probes;
 /// <summary>
 /// The streaming ceiling for the fused update (W4) and for anything that streams weights: <c>w[i] = w[i] − μ·g[i]</c>,
 /// hand-vectorized with plain stores, 12 bytes per element (read w and g, write w), so GB/s = 12·Elements / Mean.
-/// 1 Mi floats (8 MiB for both arrays) is last-level-cache bound; 16 Mi (128 MiB) is DRAM bound. Ordinary managed
+/// 1 Mi floats (8 MiB for both arrays) streams from L3; 16 Mi (128 MiB) from DRAM, unless the L3 is larger (say so
+/// when reporting: lscpu's L3 line). Ordinary managed
 /// arrays, as the engine's parameter buffer is, so a ratio against <c>UpdateKernelsBenchmarks.SgdUpdate</c> isolates
 /// the kernel.
 /// </summary>
@@ -32,7 +33,7 @@ public class Triad
         _gradients = SeededData.Uniform(random, Elements);
     }
 
-    [Benchmark(Description = "Triad w -= mu*g, Vector512 (memory/L3 bandwidth; GB/s = 12*Elements/Mean)")]
+    [Benchmark(Description = "Triad w -= mu*g, Vector512 (L3/DRAM bandwidth; GB/s = 12*Elements/Mean)")]
     [BenchmarkCategory(HardwareCategories.Vector512)]
     public void Vector512Triad() => Vector512Update(_weights, _gradients, LearningRate);
 
