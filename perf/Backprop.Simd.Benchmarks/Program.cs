@@ -1,0 +1,30 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Running;
+using Backprop.Simd.Benchmarks.Probes;
+
+namespace Backprop.Simd.Benchmarks;
+
+/// <summary>Entry point: <c>dotnet run -c Release --project perf/Backprop.Simd.Benchmarks -- --filter '*'</c>.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        IConfig config = DefaultConfig.Instance
+            // JSON (full, with every measurement) beside the default CSV is the regression baseline; both land in
+            // BenchmarkDotNet.Artifacts/results/, which is git-ignored and never under bin/.
+            .AddExporter(JsonExporter.Full)
+            // The engine's rows must show Allocated = 0 B; the attribute is on every class too, this covers any new one.
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            // A probe that would run in software emulation measures nothing about the machine: leave it out.
+            .AddFilter(new HardwareFilter());
+
+        // A [GlobalSetup] that throws (a peer disagreeing with the oracle, an emulated probe) fails its benchmark
+        // in BenchmarkDotNet's own child process; that, like a validation error, makes the exit code 1.
+        // (ExecutionValidator is not used: in-process it rejects FmaPeak's [GlobalSetup(Target = ...)] pair and ran
+        // DenseKernelsBenchmarks' setup with Shape unset, failing where the real runner succeeds.)
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+}
