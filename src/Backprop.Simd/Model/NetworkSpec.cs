@@ -16,7 +16,8 @@ public sealed class NetworkSpec
 
     /// <summary>Creates a spec from explicit sizes (inputs first) and one activation per dense layer.</summary>
     /// <exception cref="ArgumentException">Fewer than two sizes, a size that is not positive, a count of activations
-    /// that is not one per layer, or a cross-entropy loss behind an output activation other than identity.</exception>
+    /// that is not one per layer, a cross-entropy loss behind an output activation other than identity, or a softmax over
+    /// fewer than two outputs.</exception>
     public NetworkSpec(IReadOnlyList<int> sizes, IReadOnlyList<Activation> activations, Loss loss)
     {
         ArgumentNullException.ThrowIfNull(sizes);
@@ -58,6 +59,14 @@ public sealed class NetworkSpec
             throw new ArgumentException(
                 $"{loss} takes logits, so the output layer's activation must be {Activation.Identity}, not {activations[^1]}.",
                 nameof(activations));
+        }
+
+        if (loss == Loss.SoftmaxCrossEntropy && sizes[^1] < 2)
+        {
+            throw new ArgumentException(
+                $"{loss} needs at least 2 outputs (a softmax over one logit is constant, so nothing can be learned); "
+                + $"for one output use {Loss.SigmoidCrossEntropy} or {Loss.SquaredError}.",
+                nameof(sizes));
         }
 
         _sizes = [.. sizes];
