@@ -76,9 +76,7 @@ public class LossKernelsTests
     // (or every term underflows) and the loss and gradient come out NaN where the max-shifted reference is finite.
     [Theory(Skip = "bug: SoftmaxCrossEntropy overflows for logits beyond exp's range (float |z| ≳ 88, double ≳ 709): loss and gradient NaN, reference finite")]
     [InlineData(false, 100)]
-    [InlineData(false, -110)]
     [InlineData(true, 1000)]
-    [InlineData(true, -800)]
     public void SoftmaxCrossEntropyLargeLogitsStayFinite(bool inDouble, double magnitude)
         => LargeLogitsStayFinite(Loss.SoftmaxCrossEntropy, inDouble, magnitude);
 
