@@ -2,7 +2,7 @@ using System.Numerics;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
 using Backprop.Simd.Tests.Support;
-
+using Xunit;
 
 namespace Backprop.Simd.Tests.Model;
 
