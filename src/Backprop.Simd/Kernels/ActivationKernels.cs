@@ -18,6 +18,12 @@ public static class ActivationKernels
     {
         Guard.Length(a.Length, z.Length, nameof(a), "z.Length");
         Guard.SameOrNoOverlap<T>(a, z, nameof(a), nameof(z));
+        if (z.IsEmpty)
+        {
+            ValidateActivation(activation);
+            return;
+        }
+
         switch (activation)
         {
             case Activation.Identity:
@@ -58,6 +64,12 @@ public static class ActivationKernels
         Guard.SameOrNoOverlap<T>(dz, da, nameof(dz), nameof(da));
         Guard.NoOverlap<T>(dz, z, nameof(dz), nameof(z));
         Guard.NoOverlap<T>(dz, a, nameof(dz), nameof(a));
+        if (dz.IsEmpty)
+        {
+            ValidateActivation(activation);
+            return;
+        }
+
         switch (activation)
         {
             case Activation.Identity:
@@ -80,6 +92,14 @@ public static class ActivationKernels
                 break;
             default:
                 throw UnknownActivation(activation);
+        }
+    }
+
+    private static void ValidateActivation(Activation activation)
+    {
+        if (!Enum.IsDefined(activation))
+        {
+            throw UnknownActivation(activation);
         }
     }
 

@@ -36,7 +36,8 @@ public static class LossKernels
 
     /// <summary>
     /// Softmax cross-entropy on logits <paramref name="outputs"/>: per row, <c>−Σ t·log softmax(z)</c> computed
-    /// as <c>lse(z)·Σt − t·z</c> (no log of a probability that may underflow); <c>gradient = (softmax(z) − t)/B</c>.
+    /// as <c>lse(z)·Σt − t·z</c> with the log-sum-exp shifted by the row maximum, so neither overflows;
+    /// <c>gradient = (softmax(z) − t)/B</c>.
     /// </summary>
     public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, Span<T> gradient, int batch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -49,11 +50,15 @@ public static class LossKernels
             ReadOnlySpan<T> z = outputs.Slice(row * width, width);
             ReadOnlySpan<T> t = targets.Slice(row * width, width);
             Span<T> g = gradient.Slice(row * width, width);
-            int top = TensorPrimitives.IndexOfMax(z);
-            TensorPrimitives.SoftMax(z, g);
+            // softmax(z) = exp(z − max) / Σ exp(z − max): shifted by the row maximum so exp cannot overflow.
+            T max = TensorPrimitives.Max(z);
+            TensorPrimitives.Subtract(z, max, g);
+            TensorPrimitives.Exp<T>(g, g);
+            T sum = TensorPrimitives.Sum<T>(g);
+            TensorPrimitives.Divide(g, sum, g);
 
-            // log softmax(z)_k = z_k − lse(z); at the arg-max p_k ≥ 1/width, so its log is exact enough.
-            T logSumExp = z[top] - T.Log(g[top]);
+            // −Σ t·log softmax(z) = lse(z)·Σt − t·z, with lse(z) = max + log Σ exp(z − max) (no log of a small p).
+            T logSumExp = max + T.Log(sum);
             total += (logSumExp * TensorPrimitives.Sum(t)) - TensorPrimitives.Dot(t, z);
             TensorPrimitives.Subtract(g, t, g);
             TensorPrimitives.Multiply(g, inverseBatch, g);

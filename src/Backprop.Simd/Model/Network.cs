@@ -164,7 +164,12 @@ public sealed class Network<T>
 
     /// <summary>Outputs for one sample.</summary>
     /// <exception cref="ArgumentException">input is not InputSize long, or output not OutputSize long.</exception>
-    public void Predict(ReadOnlySpan<T> input, Span<T> output) => Predict(input, output, 1);
+    public void Predict(ReadOnlySpan<T> input, Span<T> output)
+    {
+        Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
+        Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
+        ForwardCore(input, 1).CopyTo(output);
+    }
 
     /// <summary>The loss on a batch, without touching the gradients (NaN or ∞ is returned as is).</summary>
     /// <exception cref="ArgumentException">A length disagrees with the batch, or the batch is out of 1..MaxBatch.</exception>

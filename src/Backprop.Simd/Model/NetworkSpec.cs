@@ -100,7 +100,7 @@ public sealed class NetworkSpec
     public static NetworkSpec Parse(string layers, Activation hidden = Activation.Relu, Activation output = Activation.Identity, Loss loss = Loss.SoftmaxCrossEntropy)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(layers);
-        string[] parts = layers.Split('-', StringSplitOptions.TrimEntries);
+        string[] parts = SplitLayers(layers);
         var sizes = new int[parts.Length];
         var activations = new Activation[Math.Max(parts.Length - 1, 0)];
         for (int i = 0; i < parts.Length; i++)
@@ -129,6 +129,26 @@ public sealed class NetworkSpec
         }
 
         return new NetworkSpec(sizes, activations, loss);
+    }
+
+    // Split on '-', but a piece that starts with a letter continues the previous piece's activation name
+    // ("4-3:leaky-relu" is two layers, not three).
+    private static string[] SplitLayers(string layers)
+    {
+        var parts = new List<string>();
+        foreach (string piece in layers.Split('-', StringSplitOptions.TrimEntries))
+        {
+            if (parts.Count > 0 && piece.Length > 0 && char.IsAsciiLetter(piece[0]) && parts[^1].Contains(':', StringComparison.Ordinal))
+            {
+                parts[^1] += "-" + piece;
+            }
+            else
+            {
+                parts.Add(piece);
+            }
+        }
+
+        return [.. parts];
     }
 
     /// <summary>Parses an activation name: identity (or linear), sigmoid, tanh, relu, leaky-relu, gelu.</summary>

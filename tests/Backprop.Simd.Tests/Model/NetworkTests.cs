@@ -180,7 +180,7 @@ public class NetworkTests
 
     // Predict(input, output) forwards to Predict(inputs, outputs, 1), so its exceptions name the batch overload's
     // parameters ("inputs", "outputs") instead of its own ("input", "output").
-    [Fact(Skip = "bug: Predict(input, output) reports ParamName 'inputs'/'outputs', not its own 'input'/'output'")]
+    [Fact]
     public void PredictOneNamesItsOwnArguments()
     {
         var network = new Network<double>(NetworkSpec.Parse("3-4-2"), maxBatch: 4);
