@@ -56,5 +56,6 @@ public class KernelArgumentFuzzTests
                     // Expected for inconsistent arguments (ArgumentOutOfRangeException included).
                 }
             },
-            iter: PropertySettings.Iter(3000, 100000));
+            iter: PropertySettings.Iter(3000, 100000),
+            seed: PropertySettings.Seed);
 }

@@ -40,6 +40,7 @@ public class NetworkGradientTests
         from sizes in Gen.Int[1, 48].Array[layers + 1]
         where ParameterCount(sizes) <= MaxParameters
         from loss in Gen.Enum<Loss>()
+        where loss != Loss.SoftmaxCrossEntropy || sizes[^1] >= 2
         from activations in Gen.Enum<Activation>().Array[layers]
         from batch in Gen.Int[1, 16]
         from parameters in Gen.Double[-1, 1].Array[ParameterCount(sizes)]
@@ -49,21 +50,24 @@ public class NetworkGradientTests
 
     [Fact]
     public void BackpropagateMatchesFiniteDifferences()
-        => Cases.Sample(CheckGradients, iter: PropertySettings.Iter(60, 2000));
+        => Cases.Sample(CheckGradients, iter: PropertySettings.Iter(60, 2000), seed: PropertySettings.Seed);
 
     [Fact]
     public void StepAlongNegativeGradientDescends()
-        => Cases.Sample(CheckDescent, iter: PropertySettings.Iter(60, 2000));
+        => Cases.Sample(CheckDescent, iter: PropertySettings.Iter(60, 2000), seed: PropertySettings.Seed);
 
     // Seeds that once failed, pinned (see CheckDescent for what they showed).
     [Theory]
     [InlineData("3IbeCWZBrkO1")]
     [InlineData("aCOs-fHGqoA1")]
+    [InlineData("1Czf4HFjSuI3")]
+    [InlineData("4vBeK4241e62")]
     public void PinnedSeedsDescend(string seed) => Cases.Sample(CheckDescent, seed: seed, iter: 1);
 
     [Theory]
     [InlineData("3IbeCWZBrkO1")]
     [InlineData("aCOs-fHGqoA1")]
+    [InlineData("4eq2KL6KuBA3")]
     public void PinnedSeedsMatchFiniteDifferences(string seed) => Cases.Sample(CheckGradients, seed: seed, iter: 1);
 
     // Pinned regression cases: each activation behind each loss on a small fixed net.
@@ -151,7 +155,7 @@ public class NetworkGradientTests
         return network;
     }
 
-    /// <summary>The signs of every ReLU-family pre-activation, from the scalar reference (empty when there are none).</summary>
+    /// <summary>The signs of every ReLU-family pre-activation, as the network's kernels compute them (empty when there are none).</summary>
     private static bool[] KinkSides(Network<double> network, GradientCase c, double[] inputs)
     {
         var sides = new List<bool>();
@@ -160,14 +164,17 @@ public class NetworkGradientTests
         {
             int inputsOfLayer = c.Sizes[l], outputs = c.Sizes[l + 1];
             var z = new double[c.Batch * outputs];
-            ScalarReference.DenseForward<double>(z, x, network.Weights(l), network.Biases(l), c.Batch, inputsOfLayer, outputs);
+            // The network's own kernels, not the scalar reference: a pre-activation within rounding of 0 can have
+            // different signs in the two summation orders, and only the network's sign decides its gradient
+            // (regression seed 1Czf4HFjSuI3).
+            DenseKernels.DenseForward<double>(z, x, network.Weights(l), network.Biases(l), c.Batch, inputsOfLayer, outputs);
             if (c.Activations[l] is Activation.Relu or Activation.LeakyRelu)
             {
                 sides.AddRange(z.Select(v => v > 0));
             }
 
             var a = new double[z.Length];
-            ScalarReference.ActivationForward<double>(c.Activations[l], z, a);
+            ActivationKernels.ActivationForward<double>(c.Activations[l], z, a);
             x = a;
         }
 
@@ -263,13 +270,23 @@ public class NetworkGradientTests
 
         if (gg > 1e-12 * scale)
         {
+            // Only steps that stay on one side of every ReLU kink count: at a point on a kink (a pre-activation exactly
+            // 0, which CsCheck's zeros produce) the subgradient need not be a descent direction (regression seed
+            // 4vBeK4241e62: a 1-1 ReLU net whose unit sits at z = 0).
             bool lowered = false;
+            bool smoothStep = false;
             for (double epsilon = 1; epsilon > 1e-15 && !lowered; epsilon /= 2)
             {
+                if (hasKinks && !StepKeepsKinkSides(network, c, g, epsilon, sides))
+                {
+                    continue;
+                }
+
+                smoothStep = true;
                 lowered = EvaluateAt(network, c, g, epsilon) < e0;
             }
 
-            Assert.True(lowered, string.Create(CultureInfo.InvariantCulture, $"no step lowered E = {e0:R} (‖g‖² = {gg:R}) for {c}"));
+            Assert.True(lowered || !smoothStep, string.Create(CultureInfo.InvariantCulture, $"no step lowered E = {e0:R} (‖g‖² = {gg:R}) for {c}"));
         }
     }
 
