@@ -17,12 +17,10 @@ public sealed class Network<T>
     private readonly T[] _parameters;
     private readonly T[] _gradients;
 
-    // Per layer: pre-activations Z and activations A, each [MaxBatch, outputs] (A is Z for identity layers),
-    // then two ping-pong buffers for ∂E/∂A of the layer being differentiated, [MaxBatch, widest layer].
+    // The forward pass's Z and A per layer (see WorkspacePlan), then two ping-pong buffers for ∂E/∂A of the layer
+    // being differentiated, each [MaxBatch, widest layer].
+    private readonly WorkspacePlan _plan;
     private readonly T[] _workspace;
-    private readonly int[] _preActivationOffsets;
-    private readonly int[] _activationOffsets;
-    private readonly int _deltaOffset;
     private readonly int _deltaLength;
 
     /// <summary>Builds the network and initializes it with <see cref="Initialize"/>.</summary>
@@ -36,39 +34,12 @@ public sealed class Network<T>
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
         Spec = spec;
         MaxBatch = maxBatch;
-
-        _layers = new DenseLayer[spec.LayerCount];
-        _preActivationOffsets = new int[spec.LayerCount];
-        _activationOffsets = new int[spec.LayerCount];
-        long parameterCount = 0;
-        long workspace = 0;
-        int widest = 0;
-        for (int l = 0; l < _layers.Length; l++)
-        {
-            int inputs = spec.Sizes[l];
-            int outputs = spec.Sizes[l + 1];
-            _layers[l] = new DenseLayer(inputs, outputs, spec.Activations[l], checked((int)parameterCount));
-            parameterCount += ((long)inputs * outputs) + outputs;
-            _preActivationOffsets[l] = checked((int)workspace);
-            workspace += (long)maxBatch * outputs;
-            if (spec.Activations[l] == Activation.Identity)
-            {
-                _activationOffsets[l] = _preActivationOffsets[l];
-            }
-            else
-            {
-                _activationOffsets[l] = checked((int)workspace);
-                workspace += (long)maxBatch * outputs;
-            }
-
-            widest = Math.Max(widest, outputs);
-        }
-
-        _deltaOffset = checked((int)workspace);
-        _deltaLength = checked(maxBatch * widest);
-        _parameters = new T[checked((int)parameterCount)];
+        _layers = spec.CreateLayers();
+        _plan = new WorkspacePlan(_layers, maxBatch);
+        _deltaLength = checked(maxBatch * spec.Sizes.Skip(1).Max());
+        _parameters = new T[spec.ParameterCount];
         _gradients = new T[_parameters.Length];
-        _workspace = new T[checked((int)(workspace + (2L * _deltaLength)))];
+        _workspace = new T[checked(_plan.Length + (2 * _deltaLength))];
         Initialize(seed);
     }
 
@@ -128,6 +99,9 @@ public sealed class Network<T>
 
         ClearGradients();
     }
+
+    /// <summary>An immutable snapshot of the current weights, for serving from many threads.</summary>
+    public InferenceModel<T> ToInferenceModel() => new(Spec, _parameters);
 
     /// <summary>Sets every gradient to zero.</summary>
     public void ClearGradients() => Array.Clear(_gradients);
@@ -213,10 +187,10 @@ public sealed class Network<T>
             if (layer.Activation != Activation.Identity)
             {
                 ActivationKernels.ActivationBackward<T>(
-                    layer.Activation, delta, delta, _workspace.AsSpan(_preActivationOffsets[l], n), _workspace.AsSpan(_activationOffsets[l], n));
+                    layer.Activation, delta, delta, _workspace.AsSpan(_plan.PreActivationOffset(l), n), _workspace.AsSpan(_plan.ActivationOffset(l), n));
             }
 
-            ReadOnlySpan<T> layerInputs = l == 0 ? inputs : _workspace.AsSpan(_activationOffsets[l - 1], batch * layer.Inputs);
+            ReadOnlySpan<T> layerInputs = l == 0 ? inputs : _workspace.AsSpan(_plan.ActivationOffset(l - 1), batch * layer.Inputs);
             DenseKernels.DenseBackwardWeights<T>(
                 _gradients.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs);
             DenseKernels.DenseBackwardBias<T>(_gradients.AsSpan(layer.BiasOffset, layer.Outputs), delta, batch, layer.Outputs);
@@ -252,34 +226,9 @@ public sealed class Network<T>
     }
 
     private ReadOnlySpan<T> ForwardCore(ReadOnlySpan<T> inputs, int batch)
-    {
-        ReadOnlySpan<T> x = inputs;
-        for (int l = 0; l < _layers.Length; l++)
-        {
-            DenseLayer layer = _layers[l];
-            int n = batch * layer.Outputs;
-            Span<T> z = _workspace.AsSpan(_preActivationOffsets[l], n);
-            DenseKernels.DenseForward<T>(
-                z,
-                x,
-                _parameters.AsSpan(layer.WeightOffset, layer.WeightCount),
-                _parameters.AsSpan(layer.BiasOffset, layer.Outputs),
-                batch,
-                layer.Inputs,
-                layer.Outputs);
-            Span<T> a = _workspace.AsSpan(_activationOffsets[l], n);
-            if (layer.Activation != Activation.Identity)
-            {
-                ActivationKernels.ActivationForward<T>(layer.Activation, z, a);
-            }
+        => ForwardPass.Run<T>(_layers, _parameters, _plan, _workspace, inputs, batch);
 
-            x = a;
-        }
-
-        return x;
-    }
-
-    private Span<T> Delta(int which, int length) => _workspace.AsSpan(_deltaOffset + (which * _deltaLength), length);
+    private Span<T> Delta(int which, int length) => _workspace.AsSpan(_plan.Length + (which * _deltaLength), length);
 
     private DenseLayer Layer(int layer)
     {

@@ -92,6 +92,38 @@ public sealed class NetworkSpec
     /// <summary>Number of dense layers.</summary>
     public int LayerCount => _activations.Length;
 
+    /// <summary>Weights and biases of every layer together: the length of a parameter buffer.</summary>
+    public int ParameterCount
+    {
+        get
+        {
+            long count = 0;
+            for (int l = 0; l < _activations.Length; l++)
+            {
+                count += ((long)_sizes[l] * _sizes[l + 1]) + _sizes[l + 1];
+            }
+
+            return count <= Array.MaxLength
+                ? (int)count
+                : throw new InvalidOperationException($"{this} has {count} parameters, more than one buffer can hold.");
+        }
+    }
+
+    /// <summary>The dense layers with their offsets into a parameter buffer: W then b, layer after layer.</summary>
+    public DenseLayer[] CreateLayers()
+    {
+        _ = ParameterCount;
+        var layers = new DenseLayer[_activations.Length];
+        int offset = 0;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            layers[l] = new DenseLayer(_sizes[l], _sizes[l + 1], _activations[l], offset);
+            offset += layers[l].ParameterCount;
+        }
+
+        return layers;
+    }
+
     /// <summary>
     /// Parses <c>784-256-128-10</c> or <c>64-32:tanh-10:identity</c>. Activation names: identity (or linear),
     /// sigmoid, tanh, relu, leaky-relu, gelu.
