@@ -7,6 +7,7 @@ const string Usage = """
     Usage:
       backprop train [options]     train a classifier (no options: the bundled UCI digits)
       backprop train --help        the options of train
+      backprop predict --model M   run a saved model on a labelled CSV file (see backprop predict --help)
       backprop --help              this text
     """;
 
@@ -16,7 +17,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return args.Length == 0 ? 2 : 0;
 }
 
-if (args[0] != "train")
+if (args[0] is not ("train" or "predict"))
 {
     Console.Error.WriteLine($"backprop: unknown command '{args[0]}' (try backprop --help)");
     return 2;
@@ -25,14 +26,21 @@ if (args[0] != "train")
 string[] rest = args[1..];
 if (rest.Contains("-h") || rest.Contains("--help"))
 {
-    Console.WriteLine(TrainOptions.Usage);
+    Console.WriteLine(args[0] == "train" ? TrainOptions.Usage : PredictCommand.Usage);
     return 0;
 }
 
 try
 {
-    TrainOptions options = TrainOptions.Parse(rest);
-    TrainCommand.Run(options, Console.Out, interactive: !Console.IsOutputRedirected);
+    if (args[0] == "train")
+    {
+        TrainCommand.Run(TrainOptions.Parse(rest), Console.Out, interactive: !Console.IsOutputRedirected);
+    }
+    else
+    {
+        PredictCommand.Run(rest, Console.Out);
+    }
+
     return 0;
 }
 catch (DivergenceException e)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using Backprop.Simd.Cli.Data;
+using Backprop.Simd.IO;
 using Backprop.Simd.Model;
 
 namespace Backprop.Simd.Cli;
@@ -31,11 +32,12 @@ public static class TrainCommand
         output.WriteLine(Invariant($"network   {spec}, softmax cross-entropy, {(options.UseDouble ? "double" : "float")}, SGD μ = {options.LearningRate}, batch {options.BatchSize}"));
         output.WriteLine(Invariant($"simd      Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}"));
         return options.UseDouble
-            ? Train<double>(options, spec, train, test, output, interactive)
-            : Train<float>(options, spec, train, test, output, interactive);
+            ? Train<double>(options, spec, train, test, scaler, output, interactive)
+            : Train<float>(options, spec, train, test, scaler, output, interactive);
     }
 
-    private static double Train<T>(TrainOptions options, NetworkSpec spec, LabeledDataset train, LabeledDataset test, TextWriter output, bool interactive)
+    private static double Train<T>(
+        TrainOptions options, NetworkSpec spec, LabeledDataset train, LabeledDataset test, MinMaxScaler scaler, TextWriter output, bool interactive)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var network = new Network<T>(spec, options.BatchSize, options.Seed);
@@ -66,6 +68,15 @@ public static class TrainCommand
 
         double accuracy = trainer.Accuracy(test);
         output.WriteLine(Invariant($"final test accuracy: {accuracy:F4} ({Math.Round(accuracy * test.Count)}/{test.Count})"));
+        if (options.SavePath is not null)
+        {
+            // The saved model takes raw features: the training set's scaling becomes part of the first layer.
+            T[] parameters = network.Parameters.ToArray();
+            scaler.FoldInto<T>(network.Layers[0], parameters);
+            ModelFile.Save(new InferenceModel<T>(spec, parameters), options.SavePath);
+            output.WriteLine(Invariant($"saved     {options.SavePath} ({spec}; takes raw features, the scaling folded into the first layer)"));
+        }
+
         return accuracy;
     }
 

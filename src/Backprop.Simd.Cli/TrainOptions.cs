@@ -33,6 +33,9 @@ public sealed record TrainOptions
 
     public bool UseDouble { get; init; }
 
+    /// <summary>Where to save the trained model (safetensors), or null.</summary>
+    public string? SavePath { get; init; }
+
     public const string Usage = """
         Usage: backprop train [options]
 
@@ -54,6 +57,9 @@ public sealed record TrainOptions
           --seed N             Seed of the split, the initialization and the shuffling. Default: 1.
           --test-fraction F    Share of each class held out for testing, in (0, 1). Default: 0.2.
           --double             Train in double precision instead of float.
+          --save PATH          Save the trained model as a safetensors file that takes raw (unscaled) features:
+                               the scaling is folded into the first layer. Read it with `backprop predict`,
+                               ModelFile.Load or the C library.
           -h, --help           Show this help.
 
         Exit codes: 0 trained; 1 training diverged; 2 bad arguments or a missing or malformed data file.
@@ -81,6 +87,7 @@ public sealed record TrainOptions
                 "--seed" => options with { Seed = Integer(args, ref i, int.MinValue) },
                 "--test-fraction" => options with { TestFraction = Real(args, ref i, exclusiveMin: 0, exclusiveMax: 1) },
                 "--double" => options with { UseDouble = true },
+                "--save" => options with { SavePath = Value(args, ref i) },
                 _ => throw new ArgumentException($"unknown option '{name}' (see backprop train --help)", nameof(args)),
             };
         }

@@ -1,3 +1,6 @@
+using System.Numerics;
+using Backprop.Simd.Model;
+
 namespace Backprop.Simd.Cli.Data;
 
 /// <summary>
@@ -60,6 +63,36 @@ public sealed class MinMaxScaler
             Span<float> row = features.Slice(start, _scale.Length);
             System.Numerics.Tensors.TensorPrimitives.Subtract(row, _offset, row);
             System.Numerics.Tensors.TensorPrimitives.Multiply(row, _scale, row);
+        }
+    }
+
+    /// <summary>
+    /// Folds the scaling into the first dense layer so the model takes raw features: with <c>x' = (x − o)·s</c>,
+    /// <c>W·x' + b = (W·diag s)·x + (b − (W·diag s)·o)</c>.
+    /// </summary>
+    /// <param name="layer">The first layer of the network the parameters belong to.</param>
+    /// <param name="parameters">The network's parameter buffer; the first layer's W and b are rewritten.</param>
+    public void FoldInto<T>(DenseLayer layer, Span<T> parameters)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (layer.Inputs != _scale.Length)
+        {
+            throw new ArgumentException($"layer takes {layer.Inputs} inputs, but the scaler was fitted on {_scale.Length} features.", nameof(layer));
+        }
+
+        Span<T> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
+        Span<T> biases = parameters.Slice(layer.BiasOffset, layer.Outputs);
+        for (int o = 0; o < layer.Outputs; o++)
+        {
+            Span<T> row = weights.Slice(o * layer.Inputs, layer.Inputs);
+            T shift = T.Zero;
+            for (int j = 0; j < row.Length; j++)
+            {
+                row[j] *= T.CreateTruncating(_scale[j]);
+                shift += row[j] * T.CreateTruncating(_offset[j]);
+            }
+
+            biases[o] -= shift;
         }
     }
 }
