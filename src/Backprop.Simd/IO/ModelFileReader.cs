@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Backprop.Simd.Kernels;
@@ -123,7 +124,8 @@ internal static class ModelFileReader
 
             if (!allowNonFinite && !T.IsFinite(destination[i]))
             {
-                string why = double.IsFinite(original) ? $"{original:R}, beyond the range of {typeof(T).Name}" : $"{original}";
+                string text = original.ToString("R", CultureInfo.InvariantCulture);
+                string why = double.IsFinite(original) ? $"{text}, beyond the range of {typeof(T).Name}" : text;
                 throw ModelFileError.Create(
                     $"tensor {ModelFileError.Quote(tensor.Name)} element {i} (file offset {dataStart + tensor.Begin + ((long)i * size)}) is {why}; "
                     + "set ModelLoadOptions.AllowNonFinite to load non-finite weights.");

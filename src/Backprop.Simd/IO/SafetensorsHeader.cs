@@ -94,11 +94,12 @@ internal sealed class SafetensorsHeader
     {
         // A header is at most three levels deep (root, tensor, shape); anything deeper is malformed anyway.
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
-        if (!reader.Read())
+        if (json.Trim(" \t\r\n"u8).IsEmpty)
         {
             throw ModelFileError.Create("the header is empty; expected a JSON object.");
         }
 
+        reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw ModelFileError.Create($"the header is a JSON {reader.TokenType}, not an object (file offset {LengthPrefixBytes + reader.TokenStartIndex}).");
