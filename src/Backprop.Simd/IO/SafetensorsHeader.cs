@@ -167,23 +167,26 @@ internal sealed class SafetensorsHeader
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             long at = LengthPrefixBytes + reader.TokenStartIndex;
-            if (reader.ValueTextEquals("dtype"u8) && dtypeName is null)
+
+            // Compared as strings, not with ValueTextEquals, which throws InvalidOperationException on a bad escape.
+            string property = GetString(ref reader, $"a property name of {what}");
+            if (property == "dtype" && dtypeName is null)
             {
                 Expect(ref reader, JsonTokenType.String, $"the dtype of {what}");
                 dtypeName = GetString(ref reader, $"the dtype of {what}");
             }
-            else if (reader.ValueTextEquals("shape"u8) && shape is null)
+            else if (property == "shape" && shape is null)
             {
                 shape = ReadIntegers(ref reader, $"the shape of {what}");
             }
-            else if (reader.ValueTextEquals("data_offsets"u8) && offsets is null)
+            else if (property == "data_offsets" && offsets is null)
             {
                 offsets = ReadIntegers(ref reader, $"the data_offsets of {what}");
             }
             else
             {
                 throw ModelFileError.Create(
-                    $"{what} has an unexpected or repeated property {ModelFileError.Quote(GetString(ref reader, "a property name"))} (file offset {at}); "
+                    $"{what} has an unexpected or repeated property {ModelFileError.Quote(property)} (file offset {at}); "
                     + "expected dtype, shape and data_offsets once each.");
             }
         }

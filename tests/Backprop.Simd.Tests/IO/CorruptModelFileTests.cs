@@ -132,6 +132,10 @@ public class CorruptModelFileTests
     [Fact]
     public void LoneSurrogateInAName() => Rejects(SafetensorsFiles.WithHeader($"{{\"\\uD800\": 1, {Weight}, {Bias}}}"), "is not a valid JSON string");
 
+    [Fact]
+    public void LoneSurrogateInAPropertyOfATensor()
+        => Rejects(SafetensorsFiles.WithHeader($"{{\"0.weight\": {{\"\\uDC00x\": 1}}, {Bias}}}"), "a property name of tensor '0.weight' is not a valid JSON string");
+
     [Theory]
     [InlineData("{\"format\": 1}", "entry 'format' is a JSON Number, but metadata values must be strings")]
     [InlineData("[]", "__metadata__ is a JSON StartArray, expected StartObject")]
