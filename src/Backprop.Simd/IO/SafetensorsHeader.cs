@@ -92,13 +92,14 @@ internal sealed class SafetensorsHeader
 
     private static void ParseJson(ReadOnlySpan<byte> json, long dataLength, List<TensorEntry> tensors, Dictionary<string, string> metadata)
     {
-        // A header is at most three levels deep (root, tensor, shape); anything deeper is malformed anyway.
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
+        // Utf8JsonReader reports an empty input as a JsonException whose message does not say "empty".
         if (json.Trim(" \t\r\n"u8).IsEmpty)
         {
             throw ModelFileError.Create("the header is empty; expected a JSON object.");
         }
 
+        // A header is at most three levels deep (root, tensor, shape); anything deeper is malformed anyway.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
