@@ -26,6 +26,7 @@ public static unsafe class NativeExports
         $"backprop {typeof(NativeExports).Assembly.GetName().Version?.ToString(3)} (Vector512 {YesNo(Vector512.IsHardwareAccelerated)}, "
         + $"Vector256 {YesNo(Vector256.IsHardwareAccelerated)}, Vector128 {YesNo(Vector128.IsHardwareAccelerated)})");
 
+    /// <summary><c>bp_model_load_file</c>: loads a model from a UTF-8 path into a new handle. See include/backprop.h.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bp_model_load_file")]
     public static int LoadFile(byte* path, IntPtr* model)
     {
@@ -52,6 +53,7 @@ public static unsafe class NativeExports
         }
     }
 
+    /// <summary><c>bp_model_load_memory</c>: loads a model from a buffer (copied) into a new handle. See include/backprop.h.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bp_model_load_memory")]
     public static int LoadMemory(byte* data, nuint length, IntPtr* model)
     {
@@ -77,6 +79,7 @@ public static unsafe class NativeExports
         }
     }
 
+    /// <summary><c>bp_model_input_size</c>: features per sample, or −1 for a null handle. See include/backprop.h.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bp_model_input_size")]
     public static int InputSize(IntPtr model)
     {
@@ -91,6 +94,7 @@ public static unsafe class NativeExports
         }
     }
 
+    /// <summary><c>bp_model_output_size</c>: outputs per sample, or −1 for a null handle. See include/backprop.h.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bp_model_output_size")]
     public static int OutputSize(IntPtr model)
     {
@@ -105,6 +109,7 @@ public static unsafe class NativeExports
         }
     }
 
+    /// <summary><c>bp_model_predict</c>: runs the model on a batch, with the counts checked against it. See include/backprop.h.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bp_model_predict")]
     public static int Predict(IntPtr model, float* inputs, nuint inputCount, float* outputs, nuint outputCount, int batch)
     {
@@ -139,6 +144,7 @@ public static unsafe class NativeExports
         }
     }
 
+    /// <summary><c>bp_model_free</c>: releases a handle; null is ignored. See include/backprop.h.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bp_model_free")]
     public static void Free(IntPtr model)
     {
@@ -155,9 +161,11 @@ public static unsafe class NativeExports
         }
     }
 
+    /// <summary><c>bp_last_error</c>: this thread's last failure message. See include/backprop.h.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bp_last_error")]
     public static byte* LastError() => (byte*)t_lastError;
 
+    /// <summary><c>bp_version</c>: the version and the active SIMD widths. See include/backprop.h.</summary>
     [UnmanagedCallersOnly(EntryPoint = "bp_version")]
     public static byte* Version() => (byte*)s_version;
 
