@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
-using Backprop.Simd.Cli.Data;
+using Backprop.Simd.Data;
 using Backprop.Simd.Model;
 
 namespace Backprop.Simd.Cli;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Numerics.Tensors;
-using Backprop.Simd.Cli.Data;
+using Backprop.Simd.Data;
 using Backprop.Simd.IO;
 using Backprop.Simd.Model;
 

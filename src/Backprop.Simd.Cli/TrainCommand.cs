@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.Intrinsics;
-using Backprop.Simd.Cli.Data;
+using Backprop.Simd.Data;
 using Backprop.Simd.IO;
 using Backprop.Simd.Model;
 
@@ -22,7 +22,7 @@ public static class TrainCommand
         }
 
         (LabeledDataset train, LabeledDataset test) = data.StratifiedSplit(options.TestFraction, options.Seed);
-        MinMaxScaler scaler = MinMaxScaler.Fit(train);
+        FeatureScaler scaler = FeatureScaler.FitMinMax(train);
         scaler.Transform(train);
         scaler.Transform(test);
 
@@ -37,7 +37,7 @@ public static class TrainCommand
     }
 
     private static double Train<T>(
-        TrainOptions options, NetworkSpec spec, LabeledDataset train, LabeledDataset test, MinMaxScaler scaler, TextWriter output, bool interactive)
+        TrainOptions options, NetworkSpec spec, LabeledDataset train, LabeledDataset test, FeatureScaler scaler, TextWriter output, bool interactive)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var network = new Network<T>(spec, options.BatchSize, options.Seed);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Backprop.Simd.Cli;
-using Backprop.Simd.Cli.Data;
+using Backprop.Simd.Data;
 using Xunit;
 
 namespace Backprop.Simd.Tests.Cli;
@@ -36,7 +36,7 @@ public sealed class PredictCommandTests : IDisposable
     public void FoldedScalingGivesTheSameOutputsAsScalingTheInputs()
     {
         LabeledDataset data = CsvDatasetReader.Read(TrainOptions.BundledDataPath);
-        MinMaxScaler scaler = MinMaxScaler.Fit(data);
+        FeatureScaler scaler = FeatureScaler.FitMinMax(data);
         var network = new Simd.Model.Network<double>(Simd.Model.NetworkSpec.Parse("64-20-10"), 8, seed: 4);
         double[] raw = [.. data.Features.AsSpan(0, 8 * 64).ToArray().Select(v => (double)v)];
         var scaledData = new LabeledDataset(data.Features.AsSpan(0, 8 * 64).ToArray(), data.Labels.AsSpan(0, 8).ToArray(), 64, 10);

@@ -109,7 +109,7 @@ public sealed class ModelFileTests : IDisposable
     {
         var spec = NetworkSpec.Parse("7-6:gelu-3:identity");
         InferenceModel<float> model = ModelFile.Load<float>(SafetensorsFiles.Written<float>(spec, new Network<float>(spec, 1, seed: 5).Parameters));
-        float[] inputs = Data.Uniform<float>(new Random(6), 7 * 20, -1, 1), outputs = new float[3 * 20];
+        float[] inputs = TestData.Uniform<float>(new Random(6), 7 * 20, -1, 1), outputs = new float[3 * 20];
 
         Allocations.AssertNone("Predict one", () => model.Predict(inputs.AsSpan(0, 7), outputs.AsSpan(0, 3)));
         Allocations.AssertNone("Predict batch", () => model.Predict(inputs, outputs, 20));
@@ -131,7 +131,7 @@ public sealed class ModelFileTests : IDisposable
     {
         var spec = NetworkSpec.Parse("9-12:leaky-relu-7:tanh-4:identity", loss: Loss.SigmoidCrossEntropy);
         var network = new Network<T>(spec, 4, seed: 7);
-        Data.Uniform<T>(new Random(8), network.Parameters.Length, -3, 3).CopyTo(network.Parameters);
+        TestData.Uniform<T>(new Random(8), network.Parameters.Length, -3, 3).CopyTo(network.Parameters);
         string path = Path.Combine(_directory, $"{typeof(T).Name}.safetensors");
 
         ModelFile.Save(network, path);
@@ -141,7 +141,7 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(spec.Loss, loaded.Spec.Loss);
         Assert.True(loaded.Parameters.SequenceEqual(network.Parameters), "parameters differ after the round trip");
         const int batch = 11;
-        T[] inputs = Data.Uniform<T>(new Random(9), batch * 9, -2, 2);
+        T[] inputs = TestData.Uniform<T>(new Random(9), batch * 9, -2, 2);
         T[] expected = new T[batch * 4], actual = new T[batch * 4];
         network.Predict(inputs, expected, batch);
         loaded.Predict(inputs, actual, batch);

@@ -22,13 +22,13 @@ public class PyTorchStateDictTests
     {
         var spec = NetworkSpec.Parse("10-16:relu-8:tanh-3:identity");
         var network = new Network<float>(spec, 8, seed: 11);
-        Data.Uniform<float>(new Random(12), spec.ParameterCount, -1, 1).CopyTo(network.Parameters);
+        TestData.Uniform<float>(new Random(12), spec.ParameterCount, -1, 1).CopyTo(network.Parameters);
         byte[] file = SafetensorsFiles.StateDictOf(network, prefix, moduleStride);
 
         InferenceModel<float> model = ModelFile.Load<float>(file, new ModelLoadOptions { Spec = spec });
 
         const int batch = 13;
-        float[] inputs = Data.Uniform<float>(new Random(13), batch * 10, -2, 2);
+        float[] inputs = TestData.Uniform<float>(new Random(13), batch * 10, -2, 2);
         float[] expected = new float[batch * 3], actual = new float[batch * 3];
         network.Predict(inputs, expected, batch);
         model.Predict(inputs, actual, batch);
@@ -41,7 +41,7 @@ public class PyTorchStateDictTests
         // Six layers: modules 0, 2, 4, 6, 8, 10. Ordered as text, "10" would sort before "2".
         var spec = NetworkSpec.Parse("2-3-4-5-4-3-2");
         var network = new Network<float>(spec, 1, seed: 14);
-        Data.Uniform<float>(new Random(15), spec.ParameterCount, -1, 1).CopyTo(network.Parameters);
+        TestData.Uniform<float>(new Random(15), spec.ParameterCount, -1, 1).CopyTo(network.Parameters);
 
         InferenceModel<float> model = ModelFile.Load<float>(SafetensorsFiles.StateDictOf(network), new ModelLoadOptions { Spec = spec });
 

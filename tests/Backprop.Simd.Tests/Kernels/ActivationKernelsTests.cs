@@ -54,19 +54,19 @@ public class ActivationKernelsTests
         var random = new Random(7 + (int)activation);
         for (int length = FirstLength(activation); length <= MaxLength; length++)
         {
-            float[] z = Data.Uniform<float>(random, length, -8, 8);
-            float[] da = Data.Uniform<float>(random, length, -2, 2);
+            float[] z = TestData.Uniform<float>(random, length, -8, 8);
+            float[] da = TestData.Uniform<float>(random, length, -2, 2);
             var af = new float[length];
             var ad = new double[length];
             ActivationKernels.ActivationForward<float>(activation, z, af);
-            ActivationKernels.ActivationForward<double>(activation, Data.Convert<float, double>(z), ad);
-            Tolerance.Close<double, float>(ad, af, 64 * Tolerance.UnitRoundoff<float>(), 0, Where<float>(activation, "float vs double forward", length), Bound(ad, Data.Convert<float, double>(z), default));
+            ActivationKernels.ActivationForward<double>(activation, TestData.Convert<float, double>(z), ad);
+            Tolerance.Close<double, float>(ad, af, 64 * Tolerance.UnitRoundoff<float>(), 0, Where<float>(activation, "float vs double forward", length), Bound(ad, TestData.Convert<float, double>(z), default));
 
             var dzf = new float[length];
             var dzd = new double[length];
             ActivationKernels.ActivationBackward<float>(activation, dzf, da, z, af);
-            ActivationKernels.ActivationBackward<double>(activation, dzd, Data.Convert<float, double>(da), Data.Convert<float, double>(z), ad);
-            Tolerance.Close<double, float>(dzd, dzf, 64 * Tolerance.UnitRoundoff<float>(), 0, Where<float>(activation, "float vs double backward", length), Bound(dzd, Data.Convert<float, double>(z), Data.Convert<float, double>(da)));
+            ActivationKernels.ActivationBackward<double>(activation, dzd, TestData.Convert<float, double>(da), TestData.Convert<float, double>(z), ad);
+            Tolerance.Close<double, float>(dzd, dzf, 64 * Tolerance.UnitRoundoff<float>(), 0, Where<float>(activation, "float vs double backward", length), Bound(dzd, TestData.Convert<float, double>(z), TestData.Convert<float, double>(da)));
         }
     }
 
@@ -134,12 +134,12 @@ public class ActivationKernelsTests
         double relative = 64 * Tolerance.UnitRoundoff<T>();
         for (int length = FirstLength(activation); length <= MaxLength; length++)
         {
-            T[] z = Data.Uniform<T>(random, length, -8, 8);
+            T[] z = TestData.Uniform<T>(random, length, -8, 8);
             var expected = new T[length];
             ScalarReference.ActivationForward<T>(activation, z, expected);
             T[] bound = Bound<T>(expected, z, default);
 
-            T[] a = Data.Nan<T>(length);
+            T[] a = TestData.Nan<T>(length);
             ActivationKernels.ActivationForward<T>(activation, z, a);
             Tolerance.Close<T, T>(expected, a, relative, 0, Where<T>(activation, "forward", length), bound);
 
@@ -157,15 +157,15 @@ public class ActivationKernelsTests
         double relative = 64 * Tolerance.UnitRoundoff<T>();
         for (int length = 0; length <= MaxLength; length++)
         {
-            T[] z = Data.Uniform<T>(random, length, -8, 8);
-            T[] da = Data.Uniform<T>(random, length, -2, 2);
+            T[] z = TestData.Uniform<T>(random, length, -8, 8);
+            T[] da = TestData.Uniform<T>(random, length, -2, 2);
             var a = new T[length];
             ScalarReference.ActivationForward<T>(activation, z, a);
             var expected = new T[length];
             ScalarReference.ActivationBackward<T>(activation, expected, da, z, a);
             T[] bound = Bound<T>(expected, z, da);
 
-            T[] dz = Data.Nan<T>(length);
+            T[] dz = TestData.Nan<T>(length);
             ActivationKernels.ActivationBackward<T>(activation, dz, da, z, a);
             Tolerance.Close<T, T>(expected, dz, relative, 0, Where<T>(activation, "backward", length), bound);
 
@@ -185,11 +185,11 @@ public class ActivationKernelsTests
         {
             foreach (T special in specials)
             {
-                T[] z = Data.Uniform<T>(random, length, -3, 3);
+                T[] z = TestData.Uniform<T>(random, length, -3, 3);
                 z[random.Next(length)] = special;
                 var expected = new T[length];
                 ScalarReference.ActivationForward<T>(activation, z, expected);
-                T[] a = Data.Nan<T>(length);
+                T[] a = TestData.Nan<T>(length);
                 ActivationKernels.ActivationForward<T>(activation, z, a);
                 Tolerance.Close<T, T>(expected, a, relative, 0, Where<T>(activation, $"forward special {special}", length), Bound<T>(expected, z, default));
             }

@@ -21,33 +21,33 @@ public class DenseKernelsTests
         foreach ((int batch, int inputs, int outputs) in DenseShapes.All<float>().Where((_, i) => i % 7 == 0))
         {
             DenseCase<float> f = DenseCase<float>.Create(batch, inputs, outputs);
-            double[] x = Data.Convert<float, double>(f.X), w = Data.Convert<float, double>(f.W), b = Data.Convert<float, double>(f.B);
-            double[] dy = Data.Convert<float, double>(f.Dy);
+            double[] x = TestData.Convert<float, double>(f.X), w = TestData.Convert<float, double>(f.W), b = TestData.Convert<float, double>(f.B);
+            double[] dy = TestData.Convert<float, double>(f.Dy);
             string where = f.Describe("float vs double");
 
             var yf = new float[batch * outputs];
             var yd = new double[batch * outputs];
             DenseKernels.DenseForward<float>(yf, f.X, f.W, f.B, batch, inputs, outputs);
             DenseKernels.DenseForward<double>(yd, x, w, b, batch, inputs, outputs);
-            Tolerance.Close<double, float>(yd, yf, DenseCase<float>.Relative(inputs + 1), 1e-30, where + " forward", Data.Convert<float, double>(f.YBound));
+            Tolerance.Close<double, float>(yd, yf, DenseCase<float>.Relative(inputs + 1), 1e-30, where + " forward", TestData.Convert<float, double>(f.YBound));
 
             var dxf = new float[batch * inputs];
             var dxd = new double[batch * inputs];
             DenseKernels.DenseBackwardData<float>(dxf, f.Dy, f.W, batch, inputs, outputs);
             DenseKernels.DenseBackwardData<double>(dxd, dy, w, batch, inputs, outputs);
-            Tolerance.Close<double, float>(dxd, dxf, DenseCase<float>.Relative(outputs), 1e-30, where + " backward-data", Data.Convert<float, double>(f.DxBound));
+            Tolerance.Close<double, float>(dxd, dxf, DenseCase<float>.Relative(outputs), 1e-30, where + " backward-data", TestData.Convert<float, double>(f.DxBound));
 
             float[] dwf = (float[])f.DwPrefill.Clone();
-            double[] dwd = Data.Convert<float, double>(f.DwPrefill);
+            double[] dwd = TestData.Convert<float, double>(f.DwPrefill);
             DenseKernels.DenseBackwardWeights<float>(dwf, f.Dy, f.X, batch, inputs, outputs);
             DenseKernels.DenseBackwardWeights<double>(dwd, dy, x, batch, inputs, outputs);
-            Tolerance.Close<double, float>(dwd, dwf, DenseCase<float>.Relative(batch + 1), 1e-30, where + " backward-weights", Data.Convert<float, double>(f.DwBound));
+            Tolerance.Close<double, float>(dwd, dwf, DenseCase<float>.Relative(batch + 1), 1e-30, where + " backward-weights", TestData.Convert<float, double>(f.DwBound));
 
             float[] dbf = (float[])f.DbPrefill.Clone();
-            double[] dbd = Data.Convert<float, double>(f.DbPrefill);
+            double[] dbd = TestData.Convert<float, double>(f.DbPrefill);
             DenseKernels.DenseBackwardBias<float>(dbf, f.Dy, batch, outputs);
             DenseKernels.DenseBackwardBias<double>(dbd, dy, batch, outputs);
-            Tolerance.Close<double, float>(dbd, dbf, DenseCase<float>.Relative(batch + 1), 1e-30, where + " backward-bias", Data.Convert<float, double>(f.DbBound));
+            Tolerance.Close<double, float>(dbd, dbf, DenseCase<float>.Relative(batch + 1), 1e-30, where + " backward-bias", TestData.Convert<float, double>(f.DbBound));
         }
     }
 
@@ -118,15 +118,15 @@ public class DenseKernelsTests
             DenseCase<T> c = DenseCase<T>.Create(batch, inputs, outputs);
 
             // β = 0: destinations start as NaN, so reading an old value or skipping an element fails.
-            T[] y = Data.Nan<T>(batch * outputs);
+            T[] y = TestData.Nan<T>(batch * outputs);
             DenseKernels.DenseForward<T>(y, c.X, c.W, c.B, batch, inputs, outputs);
             c.CheckForward(y, bias: true, "dispatch");
 
-            y = Data.Nan<T>(batch * outputs);
+            y = TestData.Nan<T>(batch * outputs);
             DenseKernels.DenseForward<T>(y, c.X, c.W, default, batch, inputs, outputs);
             c.CheckForward(y, bias: false, "dispatch");
 
-            T[] dx = Data.Nan<T>(batch * inputs);
+            T[] dx = TestData.Nan<T>(batch * inputs);
             DenseKernels.DenseBackwardData<T>(dx, c.Dy, c.W, batch, inputs, outputs);
             c.CheckBackwardData(dx, "dispatch");
 

@@ -19,11 +19,11 @@ public class KernelAllocationTests
     {
         const int batch = 5, inputs = 37, outputs = 11;
         var random = new Random(1);
-        T[] x = Data.Uniform<T>(random, batch * inputs, -1, 1), w = Data.Uniform<T>(random, outputs * inputs, -1, 1);
-        T[] b = Data.Uniform<T>(random, outputs, -1, 1), y = new T[batch * outputs], dy = Data.Uniform<T>(random, batch * outputs, -1, 1);
+        T[] x = TestData.Uniform<T>(random, batch * inputs, -1, 1), w = TestData.Uniform<T>(random, outputs * inputs, -1, 1);
+        T[] b = TestData.Uniform<T>(random, outputs, -1, 1), y = new T[batch * outputs], dy = TestData.Uniform<T>(random, batch * outputs, -1, 1);
         T[] dx = new T[batch * inputs], dw = new T[outputs * inputs], db = new T[outputs];
-        T[] z = Data.Uniform<T>(random, 67, -3, 3), a = new T[67], dz = new T[67], da = Data.Uniform<T>(random, 67, -1, 1);
-        T[] t = Data.Targets<T>(random, Loss.SoftmaxCrossEntropy, batch, outputs), g = new T[batch * outputs];
+        T[] z = TestData.Uniform<T>(random, 67, -3, 3), a = new T[67], dz = new T[67], da = TestData.Uniform<T>(random, 67, -1, 1);
+        T[] t = TestData.Targets<T>(random, Loss.SoftmaxCrossEntropy, batch, outputs), g = new T[batch * outputs];
         T learningRate = T.CreateTruncating(1e-9);
 
         Allocations.AssertNone("DenseForward", () => DenseKernels.DenseForward<T>(y, x, w, b, batch, inputs, outputs));

@@ -38,12 +38,12 @@ public class LossKernelsTests
             foreach (int batch in Batches(length))
             {
                 int width = length / batch;
-                float[] y = Data.Uniform<float>(random, length, -4, 4);
-                float[] t = Data.Targets<float>(random, loss, batch, width);
+                float[] y = TestData.Uniform<float>(random, length, -4, 4);
+                float[] t = TestData.Targets<float>(random, loss, batch, width);
                 var gf = new float[length];
                 var gd = new double[length];
                 float ef = LossKernels.Compute<float>(loss, y, t, gf, batch);
-                double ed = LossKernels.Compute<double>(loss, Data.Convert<float, double>(y), Data.Convert<float, double>(t), gd, batch);
+                double ed = LossKernels.Compute<double>(loss, TestData.Convert<float, double>(y), TestData.Convert<float, double>(t), gd, batch);
                 string where = string.Create(CultureInfo.InvariantCulture, $"{loss} float vs double batch={batch} width={width}");
                 Tolerance.Scalar(ed, ef, 256 * u * (Math.Abs(ed) + 1) * Math.Log2(length + 2), where + " loss");
                 Tolerance.Close<double, float>(gd, gf, 64 * u, 64 * u / batch, where + " gradient");
@@ -122,12 +122,12 @@ public class LossKernelsTests
             foreach (int batch in Batches(length))
             {
                 int width = length / batch;
-                T[] y = Data.Uniform<T>(random, length, -4, 4);
-                T[] t = Data.Targets<T>(random, loss, batch, width);
+                T[] y = TestData.Uniform<T>(random, length, -4, 4);
+                T[] t = TestData.Targets<T>(random, loss, batch, width);
                 var expectedGradient = new T[length];
                 T expected = ScalarReference.Loss<T>(loss, y, t, expectedGradient, batch);
 
-                T[] gradient = Data.Nan<T>(length);
+                T[] gradient = TestData.Nan<T>(length);
                 T actual = LossKernels.Compute<T>(loss, y, t, gradient, batch);
                 string where = string.Create(CultureInfo.InvariantCulture, $"{typeof(T).Name} {loss} batch={batch} width={width}");
                 double e = double.CreateTruncating(expected);
@@ -147,7 +147,7 @@ public class LossKernelsTests
         T expected = ScalarReference.Loss<T>(loss, y, t, expectedGradient, batch);
         Assert.True(T.IsFinite(expected), "the reference is finite");
 
-        T[] gradient = Data.Nan<T>(batch * width);
+        T[] gradient = TestData.Nan<T>(batch * width);
         T actual = LossKernels.Compute<T>(loss, y, t, gradient, batch);
         string where = string.Create(CultureInfo.InvariantCulture, $"{typeof(T).Name} {loss} logits ±{magnitude}");
         double e = double.CreateTruncating(expected);

@@ -29,10 +29,10 @@ public class UpdateKernelsTests
         var random = new Random(5);
         for (int length = 0; length <= ActivationKernelsTests.MaxLength; length++)
         {
-            float[] wf = Data.Uniform<float>(random, length, -1, 1);
-            float[] gf = Data.Uniform<float>(random, length, -1, 1);
-            double[] wd = Data.Convert<float, double>(wf);
-            double[] gd = Data.Convert<float, double>(gf);
+            float[] wf = TestData.Uniform<float>(random, length, -1, 1);
+            float[] gf = TestData.Uniform<float>(random, length, -1, 1);
+            double[] wd = TestData.Convert<float, double>(wf);
+            double[] gd = TestData.Convert<float, double>(gf);
             double[] bound = Bound(wd, gd, 0.1);
             UpdateKernels.SgdUpdate(wf, gf, 0.1f);
             UpdateKernels.SgdUpdate(wd, gd, 0.1);
@@ -71,12 +71,12 @@ public class UpdateKernelsTests
         T learningRate = T.CreateTruncating(0.37);
         for (int length = 0; length <= ActivationKernelsTests.MaxLength; length++)
         {
-            T[] w = Data.Uniform<T>(random, length, -1, 1);
-            T[] g = Data.Uniform<T>(random, length, -3, 3);
+            T[] w = TestData.Uniform<T>(random, length, -1, 1);
+            T[] g = TestData.Uniform<T>(random, length, -3, 3);
             T[] expectedW = (T[])w.Clone();
             T[] expectedG = (T[])g.Clone();
             ScalarReference.SgdUpdate<T>(expectedW, expectedG, learningRate, clearGradients);
-            T[] bound = Data.Convert<double, T>(Bound<T>(w, g, 0.37));
+            T[] bound = TestData.Convert<double, T>(Bound<T>(w, g, 0.37));
 
             UpdateKernels.SgdUpdate<T>(w, g, learningRate, clearGradients);
             string where = string.Create(CultureInfo.InvariantCulture, $"{typeof(T).Name} clear={clearGradients} length={length}");

@@ -14,7 +14,7 @@ public sealed class InferenceModelTests
     {
         var network = new Network<double>(s_spec, maxBatch: 7, seed: 3);
         InferenceModel<double> model = network.ToInferenceModel();
-        double[] inputs = Data.Uniform<double>(new Random(1), 7 * 37, -1, 1);
+        double[] inputs = TestData.Uniform<double>(new Random(1), 7 * 37, -1, 1);
 
         double[] expected = network.Forward(inputs, 7).ToArray();
         double[] batch = new double[70];
@@ -32,7 +32,7 @@ public sealed class InferenceModelTests
         var network = new Network<float>(s_spec, maxBatch: 4, seed: 1);
         InferenceModel<float> model = network.ToInferenceModel();
         float[] before = model.Parameters.ToArray();
-        float[] inputs = Data.Uniform<float>(new Random(2), 4 * 37, -1, 1);
+        float[] inputs = TestData.Uniform<float>(new Random(2), 4 * 37, -1, 1);
         float[] targets = new float[40];
         for (int i = 0; i < 4; i++)
         {
@@ -49,7 +49,7 @@ public sealed class InferenceModelTests
     public void ChunksBatchesLargerThanTheWorkspace()
     {
         InferenceModel<float> model = new Network<float>(s_spec, 1, seed: 5).ToInferenceModel();
-        float[] inputs = Data.Uniform<float>(new Random(3), 23 * 37, -2, 2);
+        float[] inputs = TestData.Uniform<float>(new Random(3), 23 * 37, -2, 2);
         float[] whole = new float[230];
         float[] chunked = new float[230];
 
@@ -64,7 +64,7 @@ public sealed class InferenceModelTests
     {
         InferenceModel<float> model = new Network<float>(NetworkSpec.Parse("64-96-48:leaky-relu-10"), 1, seed: 9).ToInferenceModel();
         const int Samples = 200;
-        float[] inputs = Data.Uniform<float>(new Random(4), Samples * 64, -1, 1);
+        float[] inputs = TestData.Uniform<float>(new Random(4), Samples * 64, -1, 1);
         float[] expected = new float[Samples * 10];
         for (int i = 0; i < Samples; i++)
         {
@@ -185,7 +185,7 @@ public sealed class InferenceModelTests
     public void PredictAllocatesNothingAfterWarmUp()
     {
         InferenceModel<float> model = new Network<float>(s_spec, 1, seed: 2).ToInferenceModel();
-        float[] inputs = Data.Uniform<float>(new Random(5), 5 * 37, -1, 1);
+        float[] inputs = TestData.Uniform<float>(new Random(5), 5 * 37, -1, 1);
         float[] outputs = new float[50];
         InferenceWorkspace<float> workspace = model.CreateWorkspace(2);
 

@@ -21,8 +21,8 @@ public class NetworkAllocationTests
         const int maxBatch = 8, batch = 6, large = 21;
         var network = new Network<T>(NetworkSpec.Parse("13-17:gelu-9:tanh-5:leakyrelu-4:identity", loss: Loss.SoftmaxCrossEntropy), maxBatch, seed: 1);
         var random = new Random(2);
-        T[] inputs = Data.Uniform<T>(random, large * 13, -1, 1);
-        T[] targets = Data.Targets<T>(random, Loss.SoftmaxCrossEntropy, batch, 4);
+        T[] inputs = TestData.Uniform<T>(random, large * 13, -1, 1);
+        T[] targets = TestData.Targets<T>(random, Loss.SoftmaxCrossEntropy, batch, 4);
         T[] outputs = new T[large * 4], inputGradients = new T[batch * 13];
         T learningRate = T.CreateTruncating(1e-6);
 

@@ -82,9 +82,9 @@ public class NetworkGradientTests
     {
         int[] sizes = [5, 7, 6, 3];
         var random = new Random(17);
-        double[] parameters = Data.Uniform<double>(random, ParameterCount(sizes), -1, 1);
-        double[] inputs = Data.Uniform<double>(random, 4 * 5, -2, 2);
-        double[] targets = Data.Targets<double>(random, loss, 4, 3);
+        double[] parameters = TestData.Uniform<double>(random, ParameterCount(sizes), -1, 1);
+        double[] inputs = TestData.Uniform<double>(random, 4 * 5, -2, 2);
+        double[] targets = TestData.Targets<double>(random, loss, 4, 3);
         var c = new GradientCase(sizes, [hidden, hidden, loss == Loss.SquaredError ? hidden : Activation.Identity], loss, 4, parameters, inputs, targets);
         CheckGradients(c);
         CheckDescent(c);

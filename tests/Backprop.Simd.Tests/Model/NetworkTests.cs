@@ -103,7 +103,7 @@ public class NetworkTests
     {
         var network = new Network<double>(NetworkSpec.Parse(layers, loss: Loss.SquaredError), maxBatch: 3, seed: 5);
         const int batch = 11;
-        double[] inputs = Data.Uniform<double>(new Random(1), batch * 5, -2, 2);
+        double[] inputs = TestData.Uniform<double>(new Random(1), batch * 5, -2, 2);
         var outputs = new double[batch * 4];
         network.Predict(inputs, outputs, batch);
         for (int n = 0; n < batch; n++)
@@ -128,7 +128,7 @@ public class NetworkTests
     public void PredictOneEqualsForward()
     {
         var network = new Network<float>(NetworkSpec.Parse("6-8:gelu-3"), maxBatch: 4, seed: 8);
-        float[] input = Data.Uniform<float>(new Random(2), 6, -1, 1);
+        float[] input = TestData.Uniform<float>(new Random(2), 6, -1, 1);
         var output = new float[3];
         network.Predict(input, output);
         Assert.Equal(network.Forward(input, 1).ToArray(), output);

@@ -24,36 +24,36 @@ internal sealed class DenseCase<T>
         Batch = batch;
         Inputs = inputs;
         Outputs = outputs;
-        X = Data.Uniform<T>(random, batch * inputs, -1, 1);
-        W = Data.Uniform<T>(random, outputs * inputs, -1, 1);
-        B = Data.Uniform<T>(random, outputs, -1, 1);
-        Dy = Data.Uniform<T>(random, batch * outputs, -1, 1);
-        DwPrefill = Data.Uniform<T>(random, outputs * inputs, -1, 1);
-        DbPrefill = Data.Uniform<T>(random, outputs, -1, 1);
+        X = TestData.Uniform<T>(random, batch * inputs, -1, 1);
+        W = TestData.Uniform<T>(random, outputs * inputs, -1, 1);
+        B = TestData.Uniform<T>(random, outputs, -1, 1);
+        Dy = TestData.Uniform<T>(random, batch * outputs, -1, 1);
+        DwPrefill = TestData.Uniform<T>(random, outputs * inputs, -1, 1);
+        DbPrefill = TestData.Uniform<T>(random, outputs, -1, 1);
 
         Y = new T[batch * outputs];
         YBound = new T[batch * outputs];
         ScalarReference.DenseForward<T>(Y, X, W, B, batch, inputs, outputs);
-        ScalarReference.DenseForward<T>(YBound, Data.Abs<T>(X), Data.Abs<T>(W), Data.Abs<T>(B), batch, inputs, outputs);
+        ScalarReference.DenseForward<T>(YBound, TestData.Abs<T>(X), TestData.Abs<T>(W), TestData.Abs<T>(B), batch, inputs, outputs);
         YNoBias = new T[batch * outputs];
         YNoBiasBound = new T[batch * outputs];
         ScalarReference.DenseForward<T>(YNoBias, X, W, default, batch, inputs, outputs);
-        ScalarReference.DenseForward<T>(YNoBiasBound, Data.Abs<T>(X), Data.Abs<T>(W), default, batch, inputs, outputs);
+        ScalarReference.DenseForward<T>(YNoBiasBound, TestData.Abs<T>(X), TestData.Abs<T>(W), default, batch, inputs, outputs);
 
         Dx = new T[batch * inputs];
         DxBound = new T[batch * inputs];
         ScalarReference.DenseBackwardData<T>(Dx, Dy, W, batch, inputs, outputs);
-        ScalarReference.DenseBackwardData<T>(DxBound, Data.Abs<T>(Dy), Data.Abs<T>(W), batch, inputs, outputs);
+        ScalarReference.DenseBackwardData<T>(DxBound, TestData.Abs<T>(Dy), TestData.Abs<T>(W), batch, inputs, outputs);
 
         Dw = (T[])DwPrefill.Clone();
-        DwBound = Data.Abs<T>(DwPrefill);
+        DwBound = TestData.Abs<T>(DwPrefill);
         ScalarReference.DenseBackwardWeights<T>(Dw, Dy, X, batch, inputs, outputs);
-        ScalarReference.DenseBackwardWeights<T>(DwBound, Data.Abs<T>(Dy), Data.Abs<T>(X), batch, inputs, outputs);
+        ScalarReference.DenseBackwardWeights<T>(DwBound, TestData.Abs<T>(Dy), TestData.Abs<T>(X), batch, inputs, outputs);
 
         Db = (T[])DbPrefill.Clone();
-        DbBound = Data.Abs<T>(DbPrefill);
+        DbBound = TestData.Abs<T>(DbPrefill);
         ScalarReference.DenseBackwardBias<T>(Db, Dy, batch, outputs);
-        ScalarReference.DenseBackwardBias<T>(DbBound, Data.Abs<T>(Dy), batch, outputs);
+        ScalarReference.DenseBackwardBias<T>(DbBound, TestData.Abs<T>(Dy), batch, outputs);
     }
 
     public int Batch { get; }

@@ -32,7 +32,7 @@ public class GemmAxpyTests
                 }
 
                 // dX = dY·W, β = 0 over a NaN prefill.
-                T[] dx = Data.Nan<T>(batch * inputs);
+                T[] dx = TestData.Nan<T>(batch * inputs);
                 Widths.Run(width, new GemmAxpy<T>(dx, c.Dy, c.W, batch, inputs, outputs, rowStride: outputs, depthStride: 1, accumulate: false));
                 c.CheckBackwardData(dx, width.ToString());
 

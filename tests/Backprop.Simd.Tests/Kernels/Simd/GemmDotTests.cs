@@ -22,11 +22,11 @@ public class GemmDotTests
             DenseCase<T> c = DenseCase<T>.Create(batch, inputs, outputs);
             foreach (Width width in Widths.Available)
             {
-                T[] y = Data.Nan<T>(batch * outputs);
+                T[] y = TestData.Nan<T>(batch * outputs);
                 Widths.Run(width, new GemmDot<T>(y, c.X, c.W, c.B, batch, outputs, inputs));
                 c.CheckForward(y, bias: true, width.ToString());
 
-                y = Data.Nan<T>(batch * outputs);
+                y = TestData.Nan<T>(batch * outputs);
                 Widths.Run(width, new GemmDot<T>(y, c.X, c.W, default, batch, outputs, inputs));
                 c.CheckForward(y, bias: false, width.ToString());
             }

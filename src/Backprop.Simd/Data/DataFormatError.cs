@@ -1,4 +1,4 @@
-namespace Backprop.Simd.Cli.Data;
+namespace Backprop.Simd.Data;
 
 /// <summary>
 /// Builds the <see cref="InvalidDataException"/> for a data file that cannot be read as expected: the message
@@ -7,7 +7,10 @@ namespace Backprop.Simd.Cli.Data;
 /// </summary>
 public static class DataFormatError
 {
+    /// <summary>The <see cref="Exception.Data"/> key of the file path.</summary>
     public const string PathKey = "Backprop.Path";
+
+    /// <summary>The <see cref="Exception.Data"/> key of the 1-based line (0: the whole file).</summary>
     public const string LineKey = "Backprop.Line";
 
     /// <summary>The error for <paramref name="path"/>, line <paramref name="line"/> (1-based; 0 for the whole file).</summary>

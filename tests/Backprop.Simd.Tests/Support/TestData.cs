@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Backprop.Simd.Tests.Support;
 
 /// <summary>Seeded test data.</summary>
-internal static class Data
+internal static class TestData
 {
     public static T[] Uniform<T>(Random random, int length, double min, double max)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -1,4 +1,4 @@
-namespace Backprop.Simd.Cli.Data;
+namespace Backprop.Simd.Data;
 
 /// <summary>Samples as one row-major feature matrix [count, features] with an integer class label per sample.</summary>
 public sealed class LabeledDataset

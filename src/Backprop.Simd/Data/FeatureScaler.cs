@@ -1,25 +1,31 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Backprop.Simd.Model;
 
-namespace Backprop.Simd.Cli.Data;
+namespace Backprop.Simd.Data;
 
 /// <summary>
-/// Scales each feature to [0, 1] with the minimum and maximum seen in the data it was fitted on (the training
-/// set), so the test set is scaled with the same constants. Constant features map to 0.
+/// A per-feature affine scaling <c>x' = (x − offset)·scale</c>, fitted on the training set and applied with the
+/// same constants to every other set: min-max to [0, 1], or standardization to zero mean and unit variance.
+/// A constant feature maps to 0. The scaling can be folded into a network's first layer so a saved model takes
+/// raw features.
 /// </summary>
-public sealed class MinMaxScaler
+public sealed class FeatureScaler
 {
     private readonly float[] _offset;
     private readonly float[] _scale;
 
-    private MinMaxScaler(float[] offset, float[] scale)
+    private FeatureScaler(float[] offset, float[] scale)
     {
         _offset = offset;
         _scale = scale;
     }
 
-    /// <summary>Learns each feature's range from <paramref name="data"/>.</summary>
-    public static MinMaxScaler Fit(LabeledDataset data)
+    /// <summary>Features the scaler was fitted on.</summary>
+    public int FeatureCount => _scale.Length;
+
+    /// <summary>Scales each feature to [0, 1] with the minimum and maximum seen in <paramref name="data"/>.</summary>
+    public static FeatureScaler FitMinMax(LabeledDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
         int features = data.FeatureCount;
@@ -30,11 +36,8 @@ public sealed class MinMaxScaler
         for (int i = 0; i < data.Count; i++)
         {
             ReadOnlySpan<float> row = data.Row(i);
-            for (int j = 0; j < features; j++)
-            {
-                min[j] = Math.Min(min[j], row[j]);
-                max[j] = Math.Max(max[j], row[j]);
-            }
+            TensorPrimitives.Min(min, row, min);
+            TensorPrimitives.Max(max, row, max);
         }
 
         var scale = new float[features];
@@ -45,10 +48,41 @@ public sealed class MinMaxScaler
             min[j] = float.IsFinite(min[j]) ? min[j] : 0f;
         }
 
-        return new MinMaxScaler(min, scale);
+        return new FeatureScaler(min, scale);
+    }
+
+    /// <summary>Standardizes each feature with the mean and (population) standard deviation of <paramref name="data"/>.</summary>
+    public static FeatureScaler FitStandard(LabeledDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int features = data.FeatureCount;
+        var mean = new double[features];
+        var squares = new double[features];
+        for (int i = 0; i < data.Count; i++)
+        {
+            ReadOnlySpan<float> row = data.Row(i);
+            for (int j = 0; j < features; j++)
+            {
+                mean[j] += row[j];
+                squares[j] += (double)row[j] * row[j];
+            }
+        }
+
+        var offset = new float[features];
+        var scale = new float[features];
+        for (int j = 0; j < features; j++)
+        {
+            double m = data.Count > 0 ? mean[j] / data.Count : 0;
+            double variance = data.Count > 0 ? Math.Max(0, (squares[j] / data.Count) - (m * m)) : 0;
+            offset[j] = (float)m;
+            scale[j] = variance > 1e-12 ? (float)(1 / Math.Sqrt(variance)) : 0f;
+        }
+
+        return new FeatureScaler(offset, scale);
     }
 
     /// <summary>Scales <paramref name="data"/>'s features in place.</summary>
+    /// <exception cref="ArgumentException">The data has another number of features.</exception>
     public void Transform(LabeledDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -61,8 +95,8 @@ public sealed class MinMaxScaler
         for (int start = 0; start < features.Length; start += _scale.Length)
         {
             Span<float> row = features.Slice(start, _scale.Length);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(row, _offset, row);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(row, _scale, row);
+            TensorPrimitives.Subtract(row, _offset, row);
+            TensorPrimitives.Multiply(row, _scale, row);
         }
     }
 
@@ -72,6 +106,7 @@ public sealed class MinMaxScaler
     /// </summary>
     /// <param name="layer">The first layer of the network the parameters belong to.</param>
     /// <param name="parameters">The network's parameter buffer; the first layer's W and b are rewritten.</param>
+    /// <exception cref="ArgumentException">The layer takes another number of inputs.</exception>
     public void FoldInto<T>(DenseLayer layer, Span<T> parameters)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

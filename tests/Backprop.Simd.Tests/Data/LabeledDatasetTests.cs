@@ -1,8 +1,8 @@
 using Backprop.Simd.Cli;
-using Backprop.Simd.Cli.Data;
+using Backprop.Simd.Data;
 using Xunit;
 
-namespace Backprop.Simd.Tests.Cli.Data;
+namespace Backprop.Simd.Tests.Data;
 
 public sealed class LabeledDatasetTests
 {
@@ -59,12 +59,12 @@ public sealed class LabeledDatasetTests
     }
 
     [Fact]
-    public void MinMaxScalerMapsTrainingRangeToUnitIntervalAndConstantsToZero()
+    public void FeatureScalerMapsTrainingRangeToUnitIntervalAndConstantsToZero()
     {
         var train = new LabeledDataset([2f, 5f, 4f, 5f, 6f, 5f], [0, 1, 0], 2, 2);
         var test = new LabeledDataset([8f, 5f], [1], 2, 2);
 
-        MinMaxScaler scaler = MinMaxScaler.Fit(train);
+        FeatureScaler scaler = FeatureScaler.FitMinMax(train);
         scaler.Transform(train);
         scaler.Transform(test);
 

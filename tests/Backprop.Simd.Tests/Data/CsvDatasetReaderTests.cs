@@ -1,8 +1,8 @@
 using Backprop.Simd.Cli;
-using Backprop.Simd.Cli.Data;
+using Backprop.Simd.Data;
 using Xunit;
 
-namespace Backprop.Simd.Tests.Cli.Data;
+namespace Backprop.Simd.Tests.Data;
 
 public sealed class CsvDatasetReaderTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 
-namespace Backprop.Simd.Cli.Data;
+namespace Backprop.Simd.Data;
 
 /// <summary>
 /// Reads a numeric CSV file (optionally gzip-compressed, by its <c>.gz</c> extension) of one sample per line:
