@@ -199,6 +199,99 @@ public static class ScalarReference
         }
     }
 
+    /// <summary>
+    /// SGD with momentum: <c>g' = s·g + λ·w</c>; <c>v = μ·v + g'</c>; <c>d = nesterov ? g' + μ·v : v</c> (d = g' when
+    /// μ = 0); <c>w −= lr·d</c>; optionally <c>g = 0</c>. Returns <c>−Σ g·Δw</c>.
+    /// </summary>
+    internal static T MomentumUpdate<T>(Span<T> parameters, Span<T> gradients, Span<T> velocity, in MomentumCoefficients<T> c, bool clearGradients)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            T g = gradients[i];
+            T scaled = (c.GradientScale * g) + (c.WeightDecay * parameters[i]);
+            T direction = scaled;
+            if (c.HasMomentum)
+            {
+                velocity[i] = (c.Momentum * velocity[i]) + scaled;
+                direction = c.Nesterov ? scaled + (c.Momentum * velocity[i]) : velocity[i];
+            }
+
+            T delta = c.NegativeLearningRate * direction;
+            parameters[i] += delta;
+            sum += g * delta;
+            if (clearGradients)
+            {
+                gradients[i] = T.Zero;
+            }
+        }
+
+        return -sum;
+    }
+
+    /// <summary>
+    /// Adam / AdamW: <c>g' = s·g + λc·w</c>; <c>m = β1·m + (1 − β1)·g'</c>; <c>v = β2·v + (1 − β2)·g'²</c>;
+    /// <c>w += −lr·λd·w − (lr/c1)·m/(√v/√c2 + ε)</c>; optionally <c>g = 0</c>. Returns <c>−Σ g·Δw</c>.
+    /// </summary>
+    internal static T AdamUpdate<T>(
+        Span<T> parameters, Span<T> gradients, Span<T> firstMoment, Span<T> secondMoment, in AdamCoefficients<T> c, bool clearGradients)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            T g = gradients[i];
+            T w = parameters[i];
+            T scaled = (c.GradientScale * g) + (c.CoupledDecay * w);
+            firstMoment[i] = (c.Beta1 * firstMoment[i]) + (c.OneMinusBeta1 * scaled);
+            secondMoment[i] = (c.Beta2 * secondMoment[i]) + (c.OneMinusBeta2 * (scaled * scaled));
+            T denominator = (T.Sqrt(secondMoment[i]) * c.InverseSqrtCorrection2) + c.Epsilon;
+            T delta = (c.NegativeDecoupledDecay * w) + (c.NegativeStepSize * (firstMoment[i] / denominator));
+            parameters[i] = w + delta;
+            sum += g * delta;
+            if (clearGradients)
+            {
+                gradients[i] = T.Zero;
+            }
+        }
+
+        return -sum;
+    }
+
+    /// <summary>
+    /// RMSprop: <c>g' = s·g + λ·w</c>; <c>v = α·v + (1 − α)·g'²</c>; <c>u = g'/(√v + ε)</c>; with momentum
+    /// <c>b = μ·b + u</c>, <c>w −= lr·b</c>, else <c>w −= lr·u</c>; optionally <c>g = 0</c>. Returns <c>−Σ g·Δw</c>.
+    /// </summary>
+    internal static T RmsPropUpdate<T>(
+        Span<T> parameters, Span<T> gradients, Span<T> squareAverage, Span<T> momentumBuffer, in RmsPropCoefficients<T> c, bool clearGradients)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            T g = gradients[i];
+            T scaled = (c.GradientScale * g) + (c.WeightDecay * parameters[i]);
+            squareAverage[i] = (c.Alpha * squareAverage[i]) + (c.OneMinusAlpha * (scaled * scaled));
+            T direction = scaled / (T.Sqrt(squareAverage[i]) + c.Epsilon);
+            if (c.HasMomentum)
+            {
+                momentumBuffer[i] = (c.Momentum * momentumBuffer[i]) + direction;
+                direction = momentumBuffer[i];
+            }
+
+            T delta = c.NegativeLearningRate * direction;
+            parameters[i] += delta;
+            sum += g * delta;
+            if (clearGradients)
+            {
+                gradients[i] = T.Zero;
+            }
+        }
+
+        return -sum;
+    }
+
     private static T GeluInner<T>(T z)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => T.CreateTruncating(Gelu.Sqrt2OverPi) * (z + (T.CreateTruncating(Gelu.Cubic) * z * z * z));

@@ -5,7 +5,7 @@ using Backprop.Simd.Kernels.Simd;
 namespace Backprop.Simd.Kernels;
 
 /// <summary>Parameter updates: one vectorized pass over the whole contiguous parameter buffer.</summary>
-public static class UpdateKernels
+public static partial class UpdateKernels
 {
     /// <summary>
     /// Gradient descent, <c>parameters[i] −= learningRate·gradients[i]</c>, fused in one pass with (optionally)

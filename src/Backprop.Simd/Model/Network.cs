@@ -1,12 +1,13 @@
 using System.Numerics;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Optimizers;
 
 namespace Backprop.Simd.Model;
 
 /// <summary>
 /// A multilayer perceptron that owns one contiguous parameter buffer, a gradient buffer of the same layout, and a
 /// workspace planned once for <see cref="MaxBatch"/> samples. After construction, <see cref="Forward"/>,
-/// <see cref="Predict(ReadOnlySpan{T}, Span{T}, int)"/>, <see cref="Backpropagate"/>, <see cref="Update"/> and
+/// <see cref="Predict(ReadOnlySpan{T}, Span{T}, int)"/>, <see cref="Backpropagate"/>, both <c>Update</c> overloads and
 /// <see cref="TrainStep"/> allocate nothing. Not thread-safe: one network, one caller at a time.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -156,7 +157,7 @@ public sealed class Network<T>
 
     /// <summary>
     /// Forward, loss and backward: adds ∂E/∂parameters to <see cref="Gradients"/> (so batches can be accumulated;
-    /// <see cref="Update"/> clears them) and, if <paramref name="inputGradients"/> is not empty, writes ∂E/∂inputs.
+    /// <c>Update</c> clears them) and, if <paramref name="inputGradients"/> is not empty, writes ∂E/∂inputs.
     /// </summary>
     /// <returns>The loss E, averaged over the batch.</returns>
     /// <exception cref="ArgumentException">A length disagrees with the batch, or the batch is out of 1..MaxBatch.</exception>
@@ -214,7 +215,23 @@ public sealed class Network<T>
     /// </summary>
     public void Update(T learningRate) => UpdateKernels.SgdUpdate<T>(_parameters, _gradients, learningRate, clearGradients: true);
 
-    /// <summary>One step of stochastic gradient descent on a batch: <see cref="Backpropagate"/>, then <see cref="Update"/>.</summary>
+    /// <summary>
+    /// One step of <paramref name="optimizer"/> on every parameter: a fused pass over the contiguous parameter and
+    /// gradient buffers that updates the weights and the optimizer's state and clears the gradients.
+    /// </summary>
+    /// <param name="optimizer">An optimizer constructed for <see cref="NetworkSpec.ParameterCount"/> parameters.</param>
+    /// <param name="learningRate">lr for this step (from a schedule, for instance).</param>
+    /// <returns>The first-order predicted decrease of the loss, <c>−Σ g·Δw</c>.</returns>
+    /// <exception cref="ArgumentException">The optimizer was built for a different parameter count.</exception>
+    /// <exception cref="ArithmeticException">The optimizer clips and the gradient norm is not finite; nothing changed.</exception>
+    public T Update(Optimizer<T> optimizer, T learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Guard.Length(optimizer.ParameterCount, _parameters.Length, nameof(optimizer), "the network's parameter count");
+        return optimizer.Step(_parameters, _gradients, learningRate, clearGradients: true);
+    }
+
+    /// <summary>One step of stochastic gradient descent on a batch: <see cref="Backpropagate"/>, then <see cref="Update(T)"/>.</summary>
     /// <returns>The loss before the step.</returns>
     /// <exception cref="ArgumentException">A length disagrees with the batch, or the batch is out of 1..MaxBatch.</exception>
     /// <exception cref="DivergenceException">The loss is NaN or infinite; the weights were left unchanged.</exception>

@@ -45,6 +45,9 @@ internal interface ISimd<TVec, T>
 
     static abstract TVec Abs(TVec x);
 
+    /// <summary>The correctly rounded square root of each lane.</summary>
+    static abstract TVec Sqrt(TVec x);
+
     static abstract TVec Exp(TVec x);
 
     static abstract TVec Log(TVec x);

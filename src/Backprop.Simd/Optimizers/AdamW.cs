@@ -1,0 +1,58 @@
+using System.Numerics;
+using Backprop.Simd.Kernels;
+
+namespace Backprop.Simd.Optimizers;
+
+/// <summary>
+/// AdamW (Loshchilov &amp; Hutter 2019), as PyTorch's <c>torch.optim.AdamW</c>: the weight decay is decoupled from
+/// the gradient. At step t: <c>w ← w·(1 − lr·λ)</c> first; then, with <c>g' = s·g</c>,
+/// <c>m = β1·m + (1 − β1)·g'</c>; <c>v = β2·v + (1 − β2)·g'²</c>; <c>w −= lr·(m/(1 − β1ᵗ)) / (√(v/(1 − β2ᵗ)) + ε)</c>.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class AdamW<T> : Optimizer<T>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly T[] _firstMoment;
+    private readonly T[] _secondMoment;
+
+    /// <param name="parameterCount">The number of parameters every step updates.</param>
+    /// <param name="beta1">β1 in [0, 1), the decay of the first moment.</param>
+    /// <param name="beta2">β2 in [0, 1), the decay of the second moment.</param>
+    /// <param name="epsilon">ε &gt; 0, added to the denominator.</param>
+    /// <param name="weightDecay">λ ≥ 0, the decoupled decay: each step multiplies w by 1 − lr·λ.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of its range.</exception>
+    public AdamW(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0.01)
+        : base(parameterCount)
+    {
+        Beta1 = InRange(beta1, 0, 1, maxInclusive: false, nameof(beta1));
+        Beta2 = InRange(beta2, 0, 1, maxInclusive: false, nameof(beta2));
+        Epsilon = Positive(epsilon, nameof(epsilon));
+        WeightDecay = InRange(weightDecay, 0, double.PositiveInfinity, maxInclusive: false, nameof(weightDecay));
+        _firstMoment = new T[parameterCount];
+        _secondMoment = new T[parameterCount];
+    }
+
+    /// <summary>β1, the decay of the first-moment average.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>β2, the decay of the second-moment average.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε, for numerical stability.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>λ, the decoupled weight decay.</summary>
+    public double WeightDecay { get; }
+
+    private protected override T StepCore(Span<T> parameters, Span<T> gradients, T learningRate, T gradientScale, long step, bool clearGradients)
+    {
+        var coefficients = new AdamCoefficients<T>(learningRate, Beta1, Beta2, Epsilon, WeightDecay, decoupled: true, step, gradientScale);
+        return UpdateKernels.AdamUpdate<T>(parameters, gradients, _firstMoment, _secondMoment, coefficients, clearGradients);
+    }
+
+    private protected override void ResetState()
+    {
+        Array.Clear(_firstMoment);
+        Array.Clear(_secondMoment);
+    }
+}
