@@ -158,11 +158,17 @@ public sealed class Trainer<T>
                 seconds > 0 ? trainSet.Count / seconds : double.PositiveInfinity,
                 descent);
             epochs.Add(metrics);
-            if (descent is { IsFailing: true } summary)
+            if (descent is { IsFailing: true } failing)
             {
                 warnings.Add(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"epoch {epoch}: steps stopped descending (median actual/predicted decrease {summary.MedianRatio:G3}, {summary.NonDescending} of {summary.Steps} steps raised the loss); lower the learning rate (it is {rate:G3})."));
+                    $"epoch {epoch}: steps stopped descending (median actual/predicted decrease {failing.MedianRatio:G3}, {failing.NonDescending} of {failing.Steps} steps raised the loss); lower the learning rate (it is {rate:G3})."));
+            }
+            else if (descent is { IsOvershooting: true } overshooting)
+            {
+                warnings.Add(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"epoch {epoch}: steps realise only {overshooting.MedianRatio:G3} of their first-order decrease (median), so the rate is near the edge of stability; lower the learning rate (it is {rate:G3})."));
             }
 
             onEpoch?.Invoke(metrics);

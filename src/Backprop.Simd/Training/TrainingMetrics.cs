@@ -92,6 +92,13 @@ public readonly record struct DescentSummary(int Steps, double MedianRatio, doub
 {
     /// <summary>Whether the epoch's steps stopped descending: the median ratio is ≤ 0, or most steps rose.</summary>
     public bool IsFailing => MedianRatio <= 0 || NonDescending * 2 > Steps;
+
+    /// <summary>
+    /// Whether the steps realise less than a quarter of their first-order decrease (median ratio below 0.25). On a
+    /// quadratic the ratio is <c>1 − μL/2</c>: ½ at the best rate 1/L, 0 at the edge of stability 2/L, so a ratio
+    /// this low means the rate is close to that edge.
+    /// </summary>
+    public bool IsOvershooting => !IsFailing && MedianRatio < 0.25;
 }
 
 /// <summary>Progress inside an epoch, reported after every step.</summary>

@@ -78,7 +78,7 @@ public class OptimizerKernelsTests
         foreach ((Width? width, int length) in Cases<T>())
         {
             var data = new Buffers<T>(random, length, secondPositive: false);
-            T[] velocity = coefficients.HasMomentum ? data.First : Data.Nan<T>(length);
+            T[] velocity = coefficients.HasMomentum ? data.First : TestData.Nan<T>(length);
             var expected = new Buffers<T>(data);
             T[] expectedVelocity = (T[])velocity.Clone();
             T expectedDecrease = ScalarReference.MomentumUpdate<T>(expected.W, expected.G, expectedVelocity, coefficients, clear);
@@ -151,7 +151,7 @@ public class OptimizerKernelsTests
         foreach ((Width? width, int length) in Cases<T>())
         {
             var data = new Buffers<T>(random, length, secondPositive: true);
-            T[] momentum = coefficients.HasMomentum ? data.First : Data.Nan<T>(length);
+            T[] momentum = coefficients.HasMomentum ? data.First : TestData.Nan<T>(length);
             var expected = new Buffers<T>(data);
             T[] expectedMomentum = (T[])momentum.Clone();
             T expectedDecrease = ScalarReference.RmsPropUpdate<T>(expected.W, expected.G, expected.Second, expectedMomentum, coefficients, clear);
@@ -209,10 +209,10 @@ public class OptimizerKernelsTests
     {
         public Buffers(Random random, int length, bool secondPositive)
         {
-            W = Data.Uniform<T>(random, length, -1, 1);
-            G = Data.Uniform<T>(random, length, -3, 3);
-            First = Data.Uniform<T>(random, length, -1, 1);
-            Second = secondPositive ? Data.Uniform<T>(random, length, 0.25, 1) : Data.Uniform<T>(random, length, -1, 1);
+            W = TestData.Uniform<T>(random, length, -1, 1);
+            G = TestData.Uniform<T>(random, length, -3, 3);
+            First = TestData.Uniform<T>(random, length, -1, 1);
+            Second = secondPositive ? TestData.Uniform<T>(random, length, 0.25, 1) : TestData.Uniform<T>(random, length, -1, 1);
             Original = (T[])W.Clone();
             OriginalG = (T[])G.Clone();
         }

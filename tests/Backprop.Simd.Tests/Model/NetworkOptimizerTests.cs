@@ -20,7 +20,7 @@ public class NetworkOptimizerTests
     {
         var network = new Network<double>(NetworkSpec.Parse("3-5:tanh-2", loss: Loss.SquaredError), 4, seed: 3);
         var random = new Random(4);
-        double[] inputs = Data.Uniform<double>(random, 12, -1, 1), targets = Data.Uniform<double>(random, 8, -1, 1);
+        double[] inputs = TestData.Uniform<double>(random, 12, -1, 1), targets = TestData.Uniform<double>(random, 8, -1, 1);
         network.Backpropagate(inputs, targets, 4);
         double[] parameters = network.Parameters.ToArray(), gradients = network.Gradients.ToArray();
 

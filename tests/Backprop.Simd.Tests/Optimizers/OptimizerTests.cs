@@ -20,7 +20,7 @@ public class OptimizerTests
     {
         // Plain SGD at lr 1 applies Δw = −s·g, so ‖Δw‖ is the norm of the gradient the kernel used.
         var random = new Random(1);
-        double[] g = Data.Uniform<double>(random, Length, -3, 3);
+        double[] g = TestData.Uniform<double>(random, Length, -3, 3);
         double norm = TensorPrimitives.Norm<double>(g);
         Assert.True(norm > 2);
         var optimizer = new Sgd<double>(Length) { ClipNorm = 2 };
@@ -58,13 +58,13 @@ public class OptimizerTests
             Optimizer<float> optimizer = Create<float>(kind, clipNorm: 1);
             Optimizer<float> twin = Create<float>(kind, clipNorm: 1);
             var random = new Random(3);
-            float[] w = Data.Uniform<float>(random, Length, -1, 1);
-            float[] first = Data.Uniform<float>(random, Length, -1, 1);
-            float[] next = Data.Uniform<float>(random, Length, -1, 1);
+            float[] w = TestData.Uniform<float>(random, Length, -1, 1);
+            float[] first = TestData.Uniform<float>(random, Length, -1, 1);
+            float[] next = TestData.Uniform<float>(random, Length, -1, 1);
             float[] wTwin = (float[])w.Clone();
             optimizer.Step(w, (float[])first.Clone(), 0.1f);
             twin.Step(wTwin, (float[])first.Clone(), 0.1f);
-            float[] g = Data.Uniform<float>(random, Length, -1, 1);
+            float[] g = TestData.Uniform<float>(random, Length, -1, 1);
             g[Length / 2] = (float)bad;
             float[] wBefore = (float[])w.Clone(), gBefore = (float[])g.Clone();
 
@@ -87,9 +87,9 @@ public class OptimizerTests
     {
         Optimizer<double> optimizer = Create<double>(kind, clipNorm: null);
         var random = new Random(5);
-        double[] w0 = Data.Uniform<double>(random, Length, -1, 1);
-        double[] g1 = Data.Uniform<double>(random, Length, -1, 1);
-        double[] g2 = Data.Uniform<double>(random, Length, -1, 1);
+        double[] w0 = TestData.Uniform<double>(random, Length, -1, 1);
+        double[] g1 = TestData.Uniform<double>(random, Length, -1, 1);
+        double[] g2 = TestData.Uniform<double>(random, Length, -1, 1);
 
         double[] fresh = (double[])w0.Clone();
         optimizer.Step(fresh, (double[])g2.Clone(), 0.1);
@@ -111,8 +111,8 @@ public class OptimizerTests
     {
         Optimizer<float> optimizer = Create<float>(kind, clipNorm: 0.5);
         var random = new Random(6);
-        float[] w = Data.Uniform<float>(random, Length, -1, 1);
-        float[] g = Data.Uniform<float>(random, Length, -1, 1);
+        float[] w = TestData.Uniform<float>(random, Length, -1, 1);
+        float[] g = TestData.Uniform<float>(random, Length, -1, 1);
         float[] gBefore = (float[])g.Clone();
         optimizer.Step(w, g, 0.1f, clearGradients: false);
         Assert.Equal(gBefore, g);
@@ -200,8 +200,8 @@ public class OptimizerTests
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         var random = new Random(7);
-        T[] w = Data.Uniform<T>(random, 1000, -1, 1);
-        T[] g = Data.Uniform<T>(random, 1000, -1, 1);
+        T[] w = TestData.Uniform<T>(random, 1000, -1, 1);
+        T[] g = TestData.Uniform<T>(random, 1000, -1, 1);
         Optimizer<T> plain = Create<T>(kind, clipNorm: null, length: 1000);
         Optimizer<T> clipped = Create<T>(kind, clipNorm: 1, length: 1000);
         T lr = T.CreateTruncating(1e-6);

@@ -49,16 +49,16 @@ public class PublishedRuleTests
         Optimizer<T> optimizer = Create<T>(rule, clipNorm);
         var reference = new Transcription(rule, clipNorm, Length);
         var random = new Random(rule.Length * 31 + (clip ? 1 : 0));
-        T[] w = Data.Uniform<T>(random, Length, -1, 1);
-        double[] expected = Data.Convert<T, double>(w);
+        T[] w = TestData.Uniform<T>(random, Length, -1, 1);
+        double[] expected = TestData.Convert<T, double>(w);
         int clipped = 0;
 
         for (int step = 0; step < StepCount; step++)
         {
             // Gradients whose size varies from step to step, so clipping engages on some steps and not others.
             double magnitude = 0.2 + (step % 5 * 0.4);
-            T[] g = Data.Uniform<T>(random, Length, -magnitude, magnitude);
-            double[] gd = Data.Convert<T, double>(g);
+            T[] g = TestData.Uniform<T>(random, Length, -magnitude, magnitude);
+            double[] gd = TestData.Convert<T, double>(g);
             double lr = 0.01 + (0.002 * (step % 3));
             T[] before = (T[])w.Clone();
 
