@@ -13,19 +13,33 @@ public static class LearningCurvePlot
     public static void Write(TrainingReport report, string path, string title)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var model = new PlotModel { Title = "Learning curves", Subtitle = title };
-        model.Legends.Add(new Legend { LegendPosition = LegendPosition.RightMiddle, LegendPlacement = LegendPlacement.Inside });
+        var model = new PlotModel
+        {
+            Title = "Learning curves",
+            Subtitle = title,
+            TitleFontSize = 16,
+            SubtitleFontSize = 12,
+            Padding = new OxyThickness(12, 28, 12, 8),
+            Background = OxyColors.White,
+        };
+        model.Legends.Add(new Legend
+        {
+            LegendPlacement = LegendPlacement.Outside,
+            LegendPosition = LegendPosition.BottomCenter,
+            LegendOrientation = LegendOrientation.Horizontal,
+            LegendItemSpacing = 24,
+        });
         model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "epoch", Minimum = 1, MajorGridlineStyle = LineStyle.Dot });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "loss", Key = "loss", Minimum = 0, MajorGridlineStyle = LineStyle.Dot });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Right, Title = "accuracy", Key = "accuracy", Maximum = 1 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "loss", Key = "loss", Minimum = 0, MajorGridlineStyle = LineStyle.Dot, AxisTitleDistance = 10 });
+        model.Axes.Add(new LinearAxis { Position = AxisPosition.Right, Title = "accuracy", Key = "accuracy", Maximum = 1, AxisTitleDistance = 10 });
 
         bool validation = report.Epochs.Any(m => !double.IsNaN(m.ValidationLoss));
         model.Series.Add(Curve("train loss", "loss", OxyColors.SteelBlue, LineStyle.Solid, report, m => m.TrainLoss));
-        model.Series.Add(Curve("train accuracy", "accuracy", OxyColors.SteelBlue, LineStyle.Dash, report, m => m.TrainAccuracy));
+        model.Series.Add(Curve("train acc", "accuracy", OxyColors.SteelBlue, LineStyle.Dash, report, m => m.TrainAccuracy));
         if (validation)
         {
-            model.Series.Add(Curve("validation loss", "loss", OxyColors.OrangeRed, LineStyle.Solid, report, m => m.ValidationLoss));
-            model.Series.Add(Curve("validation accuracy", "accuracy", OxyColors.OrangeRed, LineStyle.Dash, report, m => m.ValidationAccuracy));
+            model.Series.Add(Curve("val loss", "loss", OxyColors.OrangeRed, LineStyle.Solid, report, m => m.ValidationLoss));
+            model.Series.Add(Curve("val acc", "accuracy", OxyColors.OrangeRed, LineStyle.Dash, report, m => m.ValidationAccuracy));
         }
 
         using FileStream file = File.Create(path);
