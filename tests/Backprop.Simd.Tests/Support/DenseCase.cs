@@ -124,7 +124,8 @@ internal static class DenseShapes
     /// <summary>
     /// batch × inputs × outputs: inputs (the vector dimension of all three products) takes every value up to
     /// 2·Vector512.Count + 3 and a few past three vectors; outputs (the 3-wide column tile of the forward product
-    /// and the 4-row tile of the weight gradient) takes every value up to 9 and a few larger; plus larger shapes.
+    /// and the 4-row tile of the weight gradient) takes every value up to 9 and a few larger; plus larger shapes,
+    /// some past the cache blocks.
     /// </summary>
     public static IEnumerable<(int Batch, int Inputs, int Outputs)> All<T>()
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -146,5 +147,11 @@ internal static class DenseShapes
         yield return (64, 130, 33);
         yield return (33, 67, 65);
         yield return (17, 200, 10);
+
+        // Past GemmAxpy's cache blocks (256 deep, 15 vectors wide): several depth blocks for dX (depth = outputs) and
+        // for dW (depth = batch), several column blocks with a tail (inputs), and a block boundary hit exactly.
+        yield return (5, (31 * c) + 3, 517);
+        yield return (300, (15 * c) + 1, 7);
+        yield return (257, 15 * c, 256);
     }
 }
