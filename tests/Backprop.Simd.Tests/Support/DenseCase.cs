@@ -153,5 +153,8 @@ internal static class DenseShapes
         yield return (5, (31 * c) + 3, 517);
         yield return (300, (15 * c) + 1, 7);
         yield return (257, 15 * c, 256);
+
+        // Past GemmDot's blocks of W rows (about 192 KiB): several blocks, the last one partial.
+        yield return (6, 1031, 101);
     }
 }
