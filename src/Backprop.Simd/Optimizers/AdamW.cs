@@ -1,5 +1,4 @@
 using System.Numerics;
-using Backprop.Simd.Kernels;
 
 namespace Backprop.Simd.Optimizers;
 
@@ -9,12 +8,9 @@ namespace Backprop.Simd.Optimizers;
 /// <c>m = β1·m + (1 − β1)·g'</c>; <c>v = β2·v + (1 − β2)·g'²</c>; <c>w −= lr·(m/(1 − β1ᵗ)) / (√(v/(1 − β2ᵗ)) + ε)</c>.
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class AdamW<T> : Optimizer<T>
+public sealed class AdamW<T> : Adam<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    private readonly T[] _firstMoment;
-    private readonly T[] _secondMoment;
-
     /// <param name="parameterCount">The number of parameters every step updates.</param>
     /// <param name="beta1">β1 in [0, 1), the decay of the first moment.</param>
     /// <param name="beta2">β2 in [0, 1), the decay of the second moment.</param>
@@ -22,37 +18,7 @@ public sealed class AdamW<T> : Optimizer<T>
     /// <param name="weightDecay">λ ≥ 0, the decoupled decay: each step multiplies w by 1 − lr·λ.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of its range.</exception>
     public AdamW(int parameterCount, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0.01)
-        : base(parameterCount)
+        : base(parameterCount, beta1, beta2, epsilon, weightDecay, decoupled: true)
     {
-        Beta1 = InRange(beta1, 0, 1, maxInclusive: false, nameof(beta1));
-        Beta2 = InRange(beta2, 0, 1, maxInclusive: false, nameof(beta2));
-        Epsilon = Positive(epsilon, nameof(epsilon));
-        WeightDecay = InRange(weightDecay, 0, double.PositiveInfinity, maxInclusive: false, nameof(weightDecay));
-        _firstMoment = new T[parameterCount];
-        _secondMoment = new T[parameterCount];
-    }
-
-    /// <summary>β1, the decay of the first-moment average.</summary>
-    public double Beta1 { get; }
-
-    /// <summary>β2, the decay of the second-moment average.</summary>
-    public double Beta2 { get; }
-
-    /// <summary>ε, for numerical stability.</summary>
-    public double Epsilon { get; }
-
-    /// <summary>λ, the decoupled weight decay.</summary>
-    public double WeightDecay { get; }
-
-    private protected override T StepCore(Span<T> parameters, Span<T> gradients, T learningRate, T gradientScale, long step, bool clearGradients)
-    {
-        var coefficients = new AdamCoefficients<T>(learningRate, Beta1, Beta2, Epsilon, WeightDecay, decoupled: true, step, gradientScale);
-        return UpdateKernels.AdamUpdate<T>(parameters, gradients, _firstMoment, _secondMoment, coefficients, clearGradients);
-    }
-
-    private protected override void ResetState()
-    {
-        Array.Clear(_firstMoment);
-        Array.Clear(_secondMoment);
     }
 }
