@@ -46,10 +46,12 @@ int32_t bp_model_output_size(const bp_model* model);
 bp_status bp_model_predict(const bp_model* model, const float* inputs, size_t input_count,
                            float* outputs, size_t output_count, int32_t batch);
 
-/* Releases a model; null is ignored. */
+/* Releases a model; null is ignored. Freeing a handle twice, or passing a pointer that no bp_model_load_* returned,
+ * is undefined behaviour (as with free()): the library cannot tell such a pointer from a valid one. */
 void bp_model_free(bp_model* model);
 
-/* The message of this thread's last failure (UTF-8, owned by the library, valid until this thread's next call). */
+/* The message of this thread's last failure (UTF-8, owned by the library, valid until this thread's next failure;
+ * one message per thread is kept for the thread's lifetime). NULL if this thread has not failed yet. */
 const char* bp_last_error(void);
 
 /* The library version and the SIMD widths it runs with, e.g. "backprop 0.1.0 (Vector512 no, Vector256 yes, ...)". */

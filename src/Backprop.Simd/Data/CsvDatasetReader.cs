@@ -10,6 +10,9 @@ namespace Backprop.Simd.Data;
 /// </summary>
 public static class CsvDatasetReader
 {
+    /// <summary>The largest class label accepted (the network gets one output per class up to the largest).</summary>
+    public const int MaxLabel = 65_535;
+
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <param name="path">The file; <c>.gz</c> is decompressed.</param>
     /// <param name="labelColumn">0-based column of the label; negative counts from the end (−1: last).</param>
@@ -79,9 +82,9 @@ public static class CsvDatasetReader
                 string field = fields[j].Trim();
                 if (j == label)
                 {
-                    if (!int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 0)
+                    if (!int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < 0 || value > MaxLabel)
                     {
-                        throw DataFormatError.At(name, lineNumber, $"field {j + 1} is the label and must be a non-negative integer, but is '{field}'");
+                        throw DataFormatError.At(name, lineNumber, $"field {j + 1} is the label and must be an integer in 0..{MaxLabel}, but is '{field}'");
                     }
 
                     labels.Add(value);

@@ -115,6 +115,12 @@ public sealed class FeatureScaler
             throw new ArgumentException($"layer takes {layer.Inputs} inputs, but the scaler was fitted on {_scale.Length} features.", nameof(layer));
         }
 
+        if ((long)layer.BiasOffset + layer.Outputs > parameters.Length)
+        {
+            throw new ArgumentException(
+                $"parameters has length {parameters.Length}, but the layer's weights and biases end at {(long)layer.BiasOffset + layer.Outputs}.", nameof(parameters));
+        }
+
         Span<T> weights = parameters.Slice(layer.WeightOffset, layer.WeightCount);
         Span<T> biases = parameters.Slice(layer.BiasOffset, layer.Outputs);
         for (int o = 0; o < layer.Outputs; o++)

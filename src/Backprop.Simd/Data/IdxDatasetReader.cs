@@ -12,7 +12,7 @@ namespace Backprop.Simd.Data;
 public static class IdxDatasetReader
 {
     private const byte UnsignedByte = 0x08;
-    private const long MaxBytes = 1L << 31;
+    private const long MaxBytes = 0x7FFFFFC7; // Array.MaxLength: the largest byte[] there is.
 
     /// <summary>The file names of the MNIST-family sets inside their directory.</summary>
     public static (string Images, string Labels) FileNames(bool training)
@@ -152,10 +152,28 @@ public static class IdxDatasetReader
             }
         }
 
-        // The declared size is checked against a cap before it sizes anything, and the data must end exactly there.
-        var values = new byte[total];
-        int read = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
-        if (read < values.Length)
+        // The declared size is only trusted as far as data arrives: the buffer grows with what is read (from 16 MiB,
+        // doubling), so a small file that declares gigabytes costs no more than its own data. The data must end
+        // exactly where the header says.
+        var values = new byte[Math.Min(total, 1 << 24)];
+        int read = 0;
+        while (read < total)
+        {
+            if (read == values.Length)
+            {
+                Array.Resize(ref values, (int)Math.Min(total, 2L * values.Length));
+            }
+
+            int chunk = stream.Read(values, read, values.Length - read);
+            if (chunk == 0)
+            {
+                break;
+            }
+
+            read += chunk;
+        }
+
+        if (read < total)
         {
             long recordBytes = dimensions > 1 ? total / Math.Max(shape[0], 1) : 1;
             throw DataFormatError.At(

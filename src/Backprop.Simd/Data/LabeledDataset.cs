@@ -26,6 +26,15 @@ public sealed class LabeledDataset
             }
         }
 
+        for (int i = 0; i < features.Length; i++)
+        {
+            if (!float.IsFinite(features[i]))
+            {
+                throw new ArgumentException(
+                    $"features[{i}] (sample {i / featureCount}, feature {i % featureCount}) is {features[i]}; every feature must be finite.", nameof(features));
+            }
+        }
+
         Features = features;
         Labels = labels;
         FeatureCount = featureCount;
@@ -51,9 +60,19 @@ public sealed class LabeledDataset
     public ReadOnlySpan<float> Row(int index) => Features.AsSpan(index * FeatureCount, FeatureCount);
 
     /// <summary>The samples at <paramref name="indices"/>, in that order.</summary>
+    /// <exception cref="ArgumentException">An index is outside 0..Count−1.</exception>
     public LabeledDataset Subset(IReadOnlyList<int> indices)
     {
-        var features = new float[indices.Count * FeatureCount];
+        ArgumentNullException.ThrowIfNull(indices);
+        for (int i = 0; i < indices.Count; i++)
+        {
+            if ((uint)indices[i] >= (uint)Count)
+            {
+                throw new ArgumentException($"indices[{i}] is {indices[i]}, outside 0..{Count - 1}.", nameof(indices));
+            }
+        }
+
+        var features = new float[checked(indices.Count * FeatureCount)];
         var labels = new int[indices.Count];
         for (int i = 0; i < indices.Count; i++)
         {

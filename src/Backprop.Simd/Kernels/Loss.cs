@@ -7,8 +7,8 @@ public enum Loss
     SquaredError,
 
     /// <summary>Softmax fused with cross-entropy over each row of logits:
-    /// <c>E = (1/B)·Σ_rows −Σ_j t_j·log softmax(z)_j</c>, with <c>∂E/∂z = (softmax(z) − t)/B</c>.
-    /// Targets are probability rows (one-hot for classification).</summary>
+    /// <c>E = (1/B)·Σ_rows −Σ_j t_j·log softmax(z)_j</c>, with <c>∂E/∂z = (softmax(z)·Σ_j t_j − t)/B</c>, that is
+    /// <c>(softmax(z) − t)/B</c> for probability rows (one-hot for classification).</summary>
     SoftmaxCrossEntropy,
 
     /// <summary>Sigmoid fused with binary cross-entropy, element-wise on logits:

@@ -37,7 +37,8 @@ public static class LossKernels
     /// <summary>
     /// Softmax cross-entropy on logits <paramref name="outputs"/>: per row, <c>−Σ t·log softmax(z)</c> computed
     /// as <c>lse(z)·Σt − t·z</c> with the log-sum-exp shifted by the row maximum, so neither overflows;
-    /// <c>gradient = (softmax(z) − t)/B</c>.
+    /// <c>gradient = (softmax(z)·Σt − t)/B</c>, which is <c>(softmax(z) − t)/B</c> for targets that sum to 1 (one-hot or
+    /// probabilities); an all-zero row (a masked sample) contributes neither loss nor gradient.
     /// </summary>
     public static T SoftmaxCrossEntropy<T>(ReadOnlySpan<T> outputs, ReadOnlySpan<T> targets, Span<T> gradient, int batch)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -59,7 +60,11 @@ public static class LossKernels
 
             // −Σ t·log softmax(z) = lse(z)·Σt − t·z, with lse(z) = max + log Σ exp(z − max) (no log of a small p).
             T logSumExp = max + T.Log(sum);
-            total += (logSumExp * TensorPrimitives.Sum(t)) - TensorPrimitives.Dot(t, z);
+            T targetSum = TensorPrimitives.Sum(t);
+            total += (logSumExp * targetSum) - TensorPrimitives.Dot(t, z);
+
+            // ∂/∂z (lse(z)·Σt − t·z) = softmax(z)·Σt − t: the familiar softmax − t when the row sums to 1.
+            TensorPrimitives.Multiply(g, targetSum, g);
             TensorPrimitives.Subtract(g, t, g);
             TensorPrimitives.Multiply(g, inverseBatch, g);
         }

@@ -161,10 +161,16 @@ public static class ScalarReference
                     }
 
                     T logSumExp = max + T.Log(sum);
+                    T targetSum = T.Zero;
+                    foreach (T v in t)
+                    {
+                        targetSum += v;
+                    }
+
                     for (int j = 0; j < width; j++)
                     {
                         total -= t[j] * (y[j] - logSumExp);
-                        g[j] = (T.Exp(y[j] - logSumExp) - t[j]) * scale;
+                        g[j] = ((T.Exp(y[j] - logSumExp) * targetSum) - t[j]) * scale;
                     }
 
                     break;

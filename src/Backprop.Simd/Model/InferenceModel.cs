@@ -19,6 +19,10 @@ public sealed class InferenceModel<T>
     private readonly T[] _parameters;
     private readonly ThreadLocal<InferenceWorkspace<T>> _threadWorkspace;
 
+    // The spec as text, computed once: workspaces are interchangeable between models of one architecture (e.g. two
+    // loads of the same file), and comparing two stored strings allocates nothing per call.
+    private readonly string _architecture;
+
     /// <summary>A model of architecture <paramref name="spec"/> with a copy of <paramref name="parameters"/>.</summary>
     /// <param name="spec">The architecture.</param>
     /// <param name="parameters">Weights and biases in the layout of <see cref="Network{T}.Parameters"/> (W then b, layer after layer).</param>
@@ -30,6 +34,7 @@ public sealed class InferenceModel<T>
         Spec = spec;
         _layers = spec.CreateLayers();
         _parameters = parameters.ToArray();
+        _architecture = spec.ToString();
         _threadWorkspace = new ThreadLocal<InferenceWorkspace<T>>(() => CreateWorkspace(DefaultWorkspaceBatch));
     }
 
@@ -53,7 +58,7 @@ public sealed class InferenceModel<T>
     public InferenceWorkspace<T> CreateWorkspace(int maxBatch = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
-        return new InferenceWorkspace<T>(Spec, new WorkspacePlan(_layers, maxBatch));
+        return new InferenceWorkspace<T>(Spec, _architecture, new WorkspacePlan(_layers, maxBatch));
     }
 
     /// <summary>Outputs for one sample, in this thread's cached workspace.</summary>
@@ -79,7 +84,7 @@ public sealed class InferenceModel<T>
     public void Predict(ReadOnlySpan<T> inputs, Span<T> outputs, int batch, InferenceWorkspace<T> workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        if (!ReferenceEquals(workspace.Spec, Spec) && workspace.Spec.ToString() != Spec.ToString())
+        if (!string.Equals(workspace.Architecture, _architecture, StringComparison.Ordinal))
         {
             throw new ArgumentException($"workspace was created for {workspace.Spec}, not for this model's {Spec}.", nameof(workspace));
         }
@@ -112,9 +117,10 @@ public sealed class InferenceModel<T>
 public sealed class InferenceWorkspace<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    internal InferenceWorkspace(NetworkSpec spec, WorkspacePlan plan)
+    internal InferenceWorkspace(NetworkSpec spec, string architecture, WorkspacePlan plan)
     {
         Spec = spec;
+        Architecture = architecture;
         Plan = plan;
         Buffer = new T[plan.Length];
     }
@@ -123,6 +129,8 @@ public sealed class InferenceWorkspace<T>
     public int MaxBatch => Plan.MaxBatch;
 
     internal NetworkSpec Spec { get; }
+
+    internal string Architecture { get; }
 
     internal WorkspacePlan Plan { get; }
 

@@ -63,7 +63,8 @@ public abstract class Optimizer<T>
     /// <exception cref="ArgumentException">A span is not <see cref="ParameterCount"/> long, or the two overlap.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not finite.</exception>
     /// <exception cref="ArithmeticException">
-    /// Clipping is on and the gradient norm is NaN or infinite. Nothing was changed: parameters, gradients, state
+    /// Clipping is on and the gradient holds NaN or ∞ (a norm that merely overflows <typeparamref name="T"/> is
+    /// recomputed in double and clipped as usual). Nothing was changed: parameters, gradients, state
     /// and <see cref="Steps"/> are as they were. (Without clipping a non-finite gradient is applied as it is.)
     /// </exception>
     public T Step(Span<T> parameters, Span<T> gradients, T learningRate, bool clearGradients = true)
@@ -81,6 +82,13 @@ public abstract class Optimizer<T>
         {
             // One pass for the norm; the scale min(1, clip/‖g‖) then rides along in the fused update.
             double norm = double.CreateTruncating(TensorPrimitives.Norm<T>(gradients));
+            if (double.IsPositiveInfinity(norm))
+            {
+                // The squares overflowed T (float: ‖g‖ beyond ~1.8e19), which is exactly when clipping matters:
+                // take the norm again in double, scaled by the largest magnitude (a rare, slower path).
+                norm = ScaledNorm(gradients);
+            }
+
             if (!double.IsFinite(norm))
             {
                 throw new ArithmeticException($"The gradient norm is {norm}; the step was not taken, so the parameters stay finite.");
@@ -95,6 +103,24 @@ public abstract class Optimizer<T>
         T decrease = StepCore(parameters, gradients, learningRate, scale, Steps + 1, clearGradients);
         Steps++;
         return decrease;
+    }
+
+    private static double ScaledNorm(ReadOnlySpan<T> gradients)
+    {
+        double largest = double.CreateTruncating(T.Abs(TensorPrimitives.MaxMagnitude(gradients)));
+        if (!double.IsFinite(largest) || largest == 0)
+        {
+            return largest;
+        }
+
+        double sum = 0;
+        foreach (T value in gradients)
+        {
+            double scaled = double.CreateTruncating(value) / largest;
+            sum += scaled * scaled;
+        }
+
+        return largest * Math.Sqrt(sum);
     }
 
     /// <summary>Forgets all state (moments, velocities) and sets <see cref="Steps"/> to zero, as if newly constructed.</summary>

@@ -91,6 +91,9 @@ public sealed class Trainer<T>
         long step = _optimizer.Steps;
         bool updated = false;
 
+        // Epoch 0: the weights training starts from, so a restore always has weights to restore.
+        _network.Parameters.CopyTo(_best);
+
         for (int epoch = 1; epoch <= _options.Epochs; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -132,12 +135,27 @@ public sealed class Trainer<T>
 
                 rate = _options.Schedule.Rate(step);
                 _network.Parameters.CopyTo(_lastGood);
-                T predicted = _network.Update(_optimizer, T.CreateTruncating(rate));
-                updated = true;
-                if (_options.DescentDiagnostics)
+                T predicted;
+                try
                 {
+                    predicted = _network.Update(_optimizer, T.CreateTruncating(rate));
+                }
+                catch (ArithmeticException e) when (e is not DivergenceException)
+                {
+                    // Clipping met a non-finite gradient norm: the optimizer took no step; the gradients go.
+                    _network.ClearGradients();
+                    throw new DivergenceException(
+                        double.CreateTruncating(loss),
+                        string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}, step {s + 1}: {e.Message} Training stopped with the weights before this step. Lower the learning rate and check the inputs for NaN."));
+                }
+
+                updated = true;
+                double expected = double.CreateTruncating(predicted);
+                if (_options.DescentDiagnostics && expected != 0 && double.IsFinite(expected))
+                {
+                    // A step with no predicted decrease (rate 0 during warm-up, or g = 0) has no ratio to report.
                     double after = double.CreateTruncating(_network.Evaluate(x, t, count));
-                    ratios[measured++] = (double.CreateTruncating(loss) - after) / double.CreateTruncating(predicted);
+                    ratios[measured++] = (double.CreateTruncating(loss) - after) / expected;
                 }
 
                 lossSum += double.CreateTruncating(loss) * count;
@@ -147,6 +165,14 @@ public sealed class Trainer<T>
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             Evaluation trainEvaluation = Evaluate(trainSet, null);
             Evaluation? validationEvaluation = validationSet is null ? null : Evaluate(validationSet, null);
+            if (validationEvaluation is { Loss: double validationLoss } && !double.IsFinite(validationLoss))
+            {
+                _lastGood.CopyTo(_network.Parameters);
+                throw new DivergenceException(
+                    validationLoss,
+                    string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}: the validation loss is {validationLoss}. Training stopped with the weights before the epoch's last step; check the validation inputs for NaN, or lower the learning rate."));
+            }
+
             DescentSummary? descent = _options.DescentDiagnostics ? Summarize(ratios.AsSpan(0, measured)) : null;
             var metrics = new EpochMetrics(
                 epoch,

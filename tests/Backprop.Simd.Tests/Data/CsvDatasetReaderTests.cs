@@ -32,8 +32,10 @@ public sealed class CsvDatasetReaderTests
     [InlineData("1,2,3\n4,5\n", 2, "expected 3 fields")]
     [InlineData("1,2,3\n4,x,1\n", 2, "field 2 must be a finite number")]
     [InlineData("1,2,3\n4,5,NaN\n", 2, "field 3 is the label")]
-    [InlineData("1,2,-1\n", 1, "non-negative integer")]
-    [InlineData("1,2,1.5\n", 1, "non-negative integer")]
+    [InlineData("1,2,-1\n", 1, "integer in 0..65535")]
+    [InlineData("1,2,1.5\n", 1, "integer in 0..65535")]
+    [InlineData("1,2,2147483647\n", 1, "integer in 0..65535")]
+    [InlineData("1,2,65536\n", 1, "integer in 0..65535")]
     [InlineData("1,inf,1\n", 1, "finite number")]
     [InlineData("7\n", 1, "at least 2")]
     public void MalformedLineIsNamedWithFileAndLine(string text, int line, string problem)

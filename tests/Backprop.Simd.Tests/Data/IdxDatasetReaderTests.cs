@@ -50,6 +50,7 @@ public sealed class IdxDatasetReaderTests : IDisposable
     [InlineData(new byte[] { 0, 0, 8, 2, 0, 0, 0, 2 }, "dimension 2 of 2 is missing")]
     [InlineData(new byte[] { 0, 0, 8, 1, 0xFF, 0xFF, 0xFF, 0xFF }, "negative")]
     [InlineData(new byte[] { 0, 0, 8, 2, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF }, "exceed")]
+    [InlineData(new byte[] { 0, 0, 8, 2, 0, 0, 0, 2, 0x40, 0, 0, 0 }, "exceed")]
     [InlineData(new byte[] { 0, 0, 8, 2, 0, 0, 0, 3, 0, 0, 0, 2, 1, 2, 3 }, "record 2 of 3 is incomplete")]
     [InlineData(new byte[] { 0, 0, 8, 1, 0, 0, 0, 1, 7, 8 }, "bytes after")]
     public void MalformedFilesAreInvalidDataNamingTheFile(byte[] bytes, string problem)
@@ -60,6 +61,21 @@ public sealed class IdxDatasetReaderTests : IDisposable
 
         Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ASmallFileDeclaringGigabytesIsRejectedWithoutAllocatingThem(bool gzip)
+    {
+        // About 2 GiB declared (2 × 0x3FFFFF00 bytes), 3 present: the reader must not size a buffer by the header.
+        string path = Write("huge", [0, 0, 8, 2, 0, 0, 0, 2, 0x3F, 0xFF, 0xFF, 0x00, 1, 2, 3], gzip);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        InvalidDataException error = Assert.Throws<InvalidDataException>(() => IdxDatasetReader.ReadFile(path));
+
+        Assert.Contains("incomplete", error.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L << 20, "allocated more than 64 MiB for a 15-byte file");
     }
 
     [Fact]

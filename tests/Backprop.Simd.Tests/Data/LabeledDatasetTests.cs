@@ -56,6 +56,12 @@ public sealed class LabeledDatasetTests
     {
         Assert.Equal("features", Assert.Throws<ArgumentException>(() => new LabeledDataset([1f, 2f, 3f], [0, 1], 2, 2)).ParamName);
         Assert.Equal("labels", Assert.Throws<ArgumentException>(() => new LabeledDataset([1f, 2f], [0, 2], 1, 2)).ParamName);
+        ArgumentException notFinite = Assert.Throws<ArgumentException>(() => new LabeledDataset([1f, float.NaN], [0, 1], 1, 2));
+        Assert.Equal("features", notFinite.ParamName);
+        Assert.Contains("sample 1", notFinite.Message, StringComparison.Ordinal);
+        var data = new LabeledDataset([1f, 2f], [0, 1], 1, 2);
+        Assert.Equal("indices", Assert.Throws<ArgumentException>(() => data.Subset([0, 2])).ParamName);
+        Assert.Equal("indices", Assert.Throws<ArgumentException>(() => data.Subset([-1])).ParamName);
     }
 
     [Fact]

@@ -81,6 +81,27 @@ public class LossKernelsTests
         => LargeLogitsStayFinite(Loss.SoftmaxCrossEntropy, inDouble, magnitude);
 
     [Fact]
+    public void SoftmaxCrossEntropyOfAnAllZeroTargetRowIsZeroWithZeroGradient()
+    {
+        // The loss is lse(z)·Σt − t·z, so its gradient is softmax(z)·Σt − t: a masked (all-zero) row contributes nothing.
+        double[] logits = [2, -1, 0.5, 3, 0, 1];
+        double[] targets = [0, 0, 0, 0.2, 0.3, 0.1];
+        var gradient = new double[6];
+
+        double loss = LossKernels.SoftmaxCrossEntropy<double>(logits, targets, gradient, 2);
+
+        Assert.Equal([0.0, 0.0, 0.0], gradient.AsSpan(0, 3).ToArray());
+        double[] z = [3, 0, 1];
+        double lse = Math.Log(z.Sum(Math.Exp));
+        double expectedLoss = ((lse * 0.6) - ((0.2 * 3) + (0.3 * 0) + (0.1 * 1))) / 2;
+        Assert.Equal(expectedLoss, loss, 1e-12);
+        for (int j = 0; j < 3; j++)
+        {
+            Assert.Equal(((Math.Exp(z[j] - lse) * 0.6) - targets[3 + j]) / 2, gradient[3 + j], 1e-12);
+        }
+    }
+
+    [Fact]
     public void WrongLengthsNameTheArgumentAndBothSizes()
     {
         foreach (Loss loss in Enum.GetValues<Loss>())

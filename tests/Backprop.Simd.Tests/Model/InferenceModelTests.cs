@@ -192,6 +192,10 @@ public sealed class InferenceModelTests
         Allocations.AssertNone("InferenceModel.Predict(one)", () => model.Predict(inputs.AsSpan(0, 37), outputs.AsSpan(0, 10)));
         Allocations.AssertNone("InferenceModel.Predict(batch)", () => model.Predict(inputs, outputs, 5));
         Allocations.AssertNone("InferenceModel.Predict(batch, workspace)", () => model.Predict(inputs, outputs, 5, workspace));
+
+        // A workspace from another model of the same architecture (e.g. a second load of one file) is accepted, free.
+        InferenceModel<float> twin = new InferenceModel<float>(NetworkSpec.Parse(s_spec.ToString()), model.Parameters);
+        Allocations.AssertNone("InferenceModel.Predict(batch, twin's workspace)", () => twin.Predict(inputs, outputs, 5, workspace));
     }
 
     [Fact]

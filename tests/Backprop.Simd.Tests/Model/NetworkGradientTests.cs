@@ -114,7 +114,18 @@ public class NetworkGradientTests
 
     private static Gen<double[]> Targets(Loss loss, int batch, int width) => loss switch
     {
-        Loss.SoftmaxCrossEntropy => Gen.Bool.SelectMany(oneHot => oneHot
+        // One-hot, normalised probability rows, or raw rows that need not sum to 1 (all-zero rows included).
+        Loss.SoftmaxCrossEntropy => Gen.Int[0, 2].SelectMany(kind => kind == 2
+            ? Gen.Double[0, 1].Array[batch * width].Select(t =>
+            {
+                for (int n = 0; n < batch; n += 3)
+                {
+                    t.AsSpan(n * width, width).Clear();
+                }
+
+                return t;
+            })
+            : kind == 0
             ? Gen.Int[0, width - 1].Array[batch].Select(hot =>
             {
                 var t = new double[batch * width];

@@ -208,4 +208,19 @@ public class OptimizerTests
         Allocations.AssertNone($"{typeof(T).Name} {kind} Step", () => plain.Step(w, g, lr, clearGradients: false));
         Allocations.AssertNone($"{typeof(T).Name} {kind} Step clipped", () => clipped.Step(w, g, lr));
     }
+
+    [Fact]
+    public void ClippingHandlesAFloatGradientWhoseSquaresOverflow()
+    {
+        // ‖g‖² overflows float here (each g² is 1e40), which is exactly when clipping matters: the step is still taken,
+        // with the gradient scaled to norm 1.
+        var optimizer = new Sgd<float>(4) { ClipNorm = 1 };
+        float[] parameters = [0, 0, 0, 0];
+        float[] gradients = [1e20f, -1e20f, 1e20f, -1e20f];
+
+        optimizer.Step(parameters, gradients, 0.5f);
+
+        Assert.All(parameters, w => Assert.Equal(0.25f, Math.Abs(w), 1e-6f));
+        Assert.Equal(1, optimizer.Steps);
+    }
 }
