@@ -140,16 +140,26 @@ public static class TrainCommand
                 .Start(context =>
                 {
                     ProgressTask task = context.AddTask("epoch 1", maxValue: (double)options.Epochs * stepsPerEpoch);
+                    long epochStart = Stopwatch.GetTimestamp();
+                    double lastAccuracy = double.NaN;
                     return trainer.Fit(
                         train,
                         validation,
-                        onEpoch: m => console.MarkupLineInterpolated($"[grey]{Line(m)}[/]"),
+                        onEpoch: m =>
+                        {
+                            console.MarkupLineInterpolated($"[grey]{Line(m)}[/]");
+                            lastAccuracy = m.TrainAccuracy;
+                            epochStart = Stopwatch.GetTimestamp();
+                        },
                         onStep: s =>
                         {
                             task.Increment(1);
                             if (s.Step == s.StepsPerEpoch || s.Step % 16 == 0)
                             {
-                                task.Description = Invariant($"epoch {s.Epoch}/{options.Epochs}  loss {s.Loss:F4}");
+                                // Live: the step's loss, the last epoch's accuracy and this epoch's throughput so far.
+                                double rate = s.Step * (double)options.BatchSize / Stopwatch.GetElapsedTime(epochStart).TotalSeconds;
+                                string accuracy = double.IsNaN(lastAccuracy) ? "–" : Invariant($"{lastAccuracy:F3}");
+                                task.Description = Invariant($"epoch {s.Epoch}/{options.Epochs}  loss {s.Loss:F4}  acc {accuracy}  {rate:N0} samples/s");
                             }
                         });
                 });
