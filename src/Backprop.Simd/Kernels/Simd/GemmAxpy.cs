@@ -139,32 +139,7 @@ internal readonly ref struct GemmAxpy<T> : ISimdKernel<T>
 
         nint p = (nint)block.DepthStart * depthStride;
         nuint offset = (nuint)block.DepthStart * ldb;
-        int step = block.DepthStart;
-        if (TRows.Value == 1)
-        {
-            // One row (batch-1 backward): alternate depth steps between two accumulator sets, c0x and c1x (row 1's,
-            // unused here), so the FMA chains do not wait on each other's latency; summed after.
-            for (; step + 1 < block.DepthEnd; step += 2, p += 2 * depthStride, offset += 2 * ldb)
-            {
-                TVec s0 = TSimd.Create(Unsafe.Add(ref a0, p));
-                TVec s1 = TSimd.Create(Unsafe.Add(ref a0, p + depthStride));
-                c00 = TSimd.MultiplyAdd(s0, TSimd.Load(ref b, offset), c00);
-                c10 = TSimd.MultiplyAdd(s1, TSimd.Load(ref b, offset + ldb), c10);
-                if (TVectors.Value > 1)
-                {
-                    c01 = TSimd.MultiplyAdd(s0, TSimd.Load(ref b, offset + width), c01);
-                    c11 = TSimd.MultiplyAdd(s1, TSimd.Load(ref b, offset + ldb + width), c11);
-                }
-
-                if (TVectors.Value > 2)
-                {
-                    c02 = TSimd.MultiplyAdd(s0, TSimd.Load(ref b, offset + (2 * width)), c02);
-                    c12 = TSimd.MultiplyAdd(s1, TSimd.Load(ref b, offset + ldb + (2 * width)), c12);
-                }
-            }
-        }
-
-        for (; step < block.DepthEnd; step++, p += depthStride, offset += ldb)
+        for (int step = block.DepthStart; step < block.DepthEnd; step++, p += depthStride, offset += ldb)
         {
             TVec y0 = TSimd.Load(ref b, offset);
             TVec y1 = TVectors.Value > 1 ? TSimd.Load(ref b, offset + width) : default;
@@ -198,13 +173,6 @@ internal readonly ref struct GemmAxpy<T> : ISimdKernel<T>
                 if (TVectors.Value > 1) { c31 = TSimd.MultiplyAdd(s, y1, c31); }
                 if (TVectors.Value > 2) { c32 = TSimd.MultiplyAdd(s, y2, c32); }
             }
-        }
-
-        if (TRows.Value == 1)
-        {
-            c00 = TSimd.Add(c00, c10);
-            c01 = TSimd.Add(c01, c11);
-            c02 = TSimd.Add(c02, c12);
         }
 
         ref T c = ref Unsafe.Add(ref MemoryMarshal.GetReference(_c), ((nint)row * _n) + col);

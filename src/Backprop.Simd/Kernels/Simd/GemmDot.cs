@@ -116,79 +116,39 @@ internal readonly ref struct GemmDot<T> : ISimdKernel<T>
         TVec c20 = TSimd.Zero, c21 = TSimd.Zero, c22 = TSimd.Zero;
         TVec c30 = TSimd.Zero, c31 = TSimd.Zero, c32 = TSimd.Zero;
 
-        if (TRows.Value == 1)
+        for (nuint i = 0; i < vectorEnd; i += width)
         {
-            // One row (batch-1 inference): three accumulator chains would leave the FMA units waiting on latency,
-            // so the even and odd vectors of k go to two sets, c0x and c1x (row 1's, unused here), summed after.
-            nuint pairEnd = vectorEnd - (vectorEnd % (2 * width));
-            nuint i = 0;
-            for (; i < pairEnd; i += 2 * width)
-            {
-                TVec x = TSimd.Load(ref a0, i);
-                TVec y = TSimd.Load(ref a0, i + width);
-                c00 = TSimd.MultiplyAdd(x, TSimd.Load(ref b0, i), c00);
-                c10 = TSimd.MultiplyAdd(y, TSimd.Load(ref b0, i + width), c10);
-                if (TCols.Value > 1)
-                {
-                    c01 = TSimd.MultiplyAdd(x, TSimd.Load(ref b1, i), c01);
-                    c11 = TSimd.MultiplyAdd(y, TSimd.Load(ref b1, i + width), c11);
-                }
+            TVec w0 = TSimd.Load(ref b0, i);
+            TVec w1 = TCols.Value > 1 ? TSimd.Load(ref b1, i) : default;
+            TVec w2 = TCols.Value > 2 ? TSimd.Load(ref b2, i) : default;
 
-                if (TCols.Value > 2)
-                {
-                    c02 = TSimd.MultiplyAdd(x, TSimd.Load(ref b2, i), c02);
-                    c12 = TSimd.MultiplyAdd(y, TSimd.Load(ref b2, i + width), c12);
-                }
+            TVec x = TSimd.Load(ref a0, i);
+            c00 = TSimd.MultiplyAdd(x, w0, c00);
+            if (TCols.Value > 1) { c01 = TSimd.MultiplyAdd(x, w1, c01); }
+            if (TCols.Value > 2) { c02 = TSimd.MultiplyAdd(x, w2, c02); }
+
+            if (TRows.Value > 1)
+            {
+                x = TSimd.Load(ref a1, i);
+                c10 = TSimd.MultiplyAdd(x, w0, c10);
+                if (TCols.Value > 1) { c11 = TSimd.MultiplyAdd(x, w1, c11); }
+                if (TCols.Value > 2) { c12 = TSimd.MultiplyAdd(x, w2, c12); }
             }
 
-            if (i < vectorEnd)
+            if (TRows.Value > 2)
             {
-                TVec x = TSimd.Load(ref a0, i);
-                c00 = TSimd.MultiplyAdd(x, TSimd.Load(ref b0, i), c00);
-                if (TCols.Value > 1) { c01 = TSimd.MultiplyAdd(x, TSimd.Load(ref b1, i), c01); }
-                if (TCols.Value > 2) { c02 = TSimd.MultiplyAdd(x, TSimd.Load(ref b2, i), c02); }
+                x = TSimd.Load(ref a2, i);
+                c20 = TSimd.MultiplyAdd(x, w0, c20);
+                if (TCols.Value > 1) { c21 = TSimd.MultiplyAdd(x, w1, c21); }
+                if (TCols.Value > 2) { c22 = TSimd.MultiplyAdd(x, w2, c22); }
             }
 
-            c00 = TSimd.Add(c00, c10);
-            c01 = TSimd.Add(c01, c11);
-            c02 = TSimd.Add(c02, c12);
-        }
-        else
-        {
-            for (nuint i = 0; i < vectorEnd; i += width)
+            if (TRows.Value > 3)
             {
-                TVec w0 = TSimd.Load(ref b0, i);
-                TVec w1 = TCols.Value > 1 ? TSimd.Load(ref b1, i) : default;
-                TVec w2 = TCols.Value > 2 ? TSimd.Load(ref b2, i) : default;
-
-                TVec x = TSimd.Load(ref a0, i);
-                c00 = TSimd.MultiplyAdd(x, w0, c00);
-                if (TCols.Value > 1) { c01 = TSimd.MultiplyAdd(x, w1, c01); }
-                if (TCols.Value > 2) { c02 = TSimd.MultiplyAdd(x, w2, c02); }
-
-                if (TRows.Value > 1)
-                {
-                    x = TSimd.Load(ref a1, i);
-                    c10 = TSimd.MultiplyAdd(x, w0, c10);
-                    if (TCols.Value > 1) { c11 = TSimd.MultiplyAdd(x, w1, c11); }
-                    if (TCols.Value > 2) { c12 = TSimd.MultiplyAdd(x, w2, c12); }
-                }
-
-                if (TRows.Value > 2)
-                {
-                    x = TSimd.Load(ref a2, i);
-                    c20 = TSimd.MultiplyAdd(x, w0, c20);
-                    if (TCols.Value > 1) { c21 = TSimd.MultiplyAdd(x, w1, c21); }
-                    if (TCols.Value > 2) { c22 = TSimd.MultiplyAdd(x, w2, c22); }
-                }
-
-                if (TRows.Value > 3)
-                {
-                    x = TSimd.Load(ref a3, i);
-                    c30 = TSimd.MultiplyAdd(x, w0, c30);
-                    if (TCols.Value > 1) { c31 = TSimd.MultiplyAdd(x, w1, c31); }
-                    if (TCols.Value > 2) { c32 = TSimd.MultiplyAdd(x, w2, c32); }
-                }
+                x = TSimd.Load(ref a3, i);
+                c30 = TSimd.MultiplyAdd(x, w0, c30);
+                if (TCols.Value > 1) { c31 = TSimd.MultiplyAdd(x, w1, c31); }
+                if (TCols.Value > 2) { c32 = TSimd.MultiplyAdd(x, w2, c32); }
             }
         }
 
