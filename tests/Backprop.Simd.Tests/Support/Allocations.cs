@@ -7,6 +7,11 @@ internal static class Allocations
 {
     public delegate void Body();
 
+    /// <summary>
+    /// Warms <paramref name="body"/> up, then measures windows of 20 calls until one allocates nothing (at most five).
+    /// A call that allocates shows in every window; a one-off runtime allocation (a tier-up of the JIT landing in the
+    /// window, seen once on CI) shows in one, so the smallest window decides.
+    /// </summary>
     public static void AssertNone(string what, Body body)
     {
         for (int i = 0; i < 50; i++)
@@ -14,13 +19,18 @@ internal static class Allocations
             body();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        long smallest = long.MaxValue;
+        for (int window = 0; window < 5 && smallest != 0; window++)
         {
-            body();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+            {
+                body();
+            }
+
+            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{what} allocated {allocated} bytes over 20 calls");
+        Assert.True(smallest == 0, $"{what} allocated {smallest} bytes over 20 calls, in each of 5 windows");
     }
 }
