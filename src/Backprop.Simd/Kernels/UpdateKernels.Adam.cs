@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Backprop.Simd.Kernels.Simd;
 
 namespace Backprop.Simd.Kernels;
@@ -17,20 +16,11 @@ public static partial class UpdateKernels
     internal static T AdamUpdate<T>(
         Span<T> parameters, Span<T> gradients, Span<T> firstMoment, Span<T> secondMoment, in AdamCoefficients<T> coefficients, bool clearGradients)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (parameters.IsEmpty)
-        {
-            return T.Zero;
-        }
-
-        var kernel = new AdamKernel<T>(parameters, gradients, firstMoment, secondMoment, coefficients, clearGradients);
-        SimdDispatch.Run<T, AdamKernel<T>>(ref kernel, parameters.Length);
-        return kernel.PredictedDecrease;
-    }
+        => FusedUpdate(parameters, gradients, firstMoment, secondMoment, coefficients, clearGradients);
 }
 
 /// <summary>The per-step scalars of <see cref="UpdateKernels.AdamUpdate"/>, bias corrections included.</summary>
-internal readonly struct AdamCoefficients<T>
+internal readonly struct AdamCoefficients<T> : IUpdateRule<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     /// <param name="learningRate">lr.</param>
@@ -82,95 +72,23 @@ internal readonly struct AdamCoefficients<T>
 
     /// <summary>−lr/(1 − β1ᵗ).</summary>
     public T NegativeStepSize { get; }
-}
 
-/// <summary>The body of <see cref="UpdateKernels.AdamUpdate"/>, at one width.</summary>
-internal ref struct AdamKernel<T> : ISimdKernel<T>
-    where T : unmanaged, IBinaryFloatingPointIeee754<T>
-{
-    private readonly Span<T> _parameters;
-    private readonly Span<T> _gradients;
-    private readonly Span<T> _firstMoment;
-    private readonly Span<T> _secondMoment;
-    private readonly AdamCoefficients<T> _coefficients;
-    private readonly bool _clearGradients;
+    public bool UsesFirstState => true;
 
-    public AdamKernel(
-        Span<T> parameters, Span<T> gradients, Span<T> firstMoment, Span<T> secondMoment, in AdamCoefficients<T> coefficients, bool clearGradients)
-    {
-        _parameters = parameters;
-        _gradients = gradients;
-        _firstMoment = firstMoment;
-        _secondMoment = secondMoment;
-        _coefficients = coefficients;
-        _clearGradients = clearGradients;
-    }
+    public bool UsesSecondState => true;
 
-    /// <summary><c>−Σ g·Δw</c>, set by <see cref="Run"/>.</summary>
-    public T PredictedDecrease { get; private set; }
-
-    public void Run<TVec, TSimd>()
-        where TVec : struct
-        where TSimd : struct, ISimd<TVec, T>
-    {
-        ref T w = ref MemoryMarshal.GetReference(_parameters);
-        ref T g = ref MemoryMarshal.GetReference(_gradients);
-        ref T m = ref MemoryMarshal.GetReference(_firstMoment);
-        ref T v = ref MemoryMarshal.GetReference(_secondMoment);
-        nuint width = (nuint)TSimd.Count;
-        nuint length = (nuint)_parameters.Length;
-        nuint last = length - width;
-
-        // The overlapping last vector is computed from the buffers as they are before the loop writes, and stored
-        // after it, so its lanes are updated exactly once; only the lanes no full vector covered enter the sum.
-        TVec tailW = Compute<TVec, TSimd>(ref w, ref g, ref m, ref v, last, out TVec tailM, out TVec tailV, out TVec tailProduct);
-        TVec sum = TSimd.Zero;
-        for (nuint i = 0; i < last; i += width)
-        {
-            TSimd.Store(Compute<TVec, TSimd>(ref w, ref g, ref m, ref v, i, out TVec newM, out TVec newV, out TVec product), ref w, i);
-            TSimd.Store(newM, ref m, i);
-            TSimd.Store(newV, ref v, i);
-            if (_clearGradients)
-            {
-                TSimd.Store(TSimd.Zero, ref g, i);
-            }
-
-            sum = TSimd.Add(sum, product);
-        }
-
-        TSimd.Store(tailW, ref w, last);
-        TSimd.Store(tailM, ref m, last);
-        TSimd.Store(tailV, ref v, last);
-        if (_clearGradients)
-        {
-            TSimd.Store(TSimd.Zero, ref g, last);
-        }
-
-        nuint covered = (last + width - 1) / width * width;
-        sum = TSimd.Add(sum, TSimd.KeepLanes(tailProduct, TSimd.TailMask((int)(length - covered))));
-        PredictedDecrease = -TSimd.Sum(sum);
-    }
-
-    // Returns the new w; newM and newV are the new moments and product is g·Δw.
+    // g' = s·g + λ·w;  m = β1·m + (1 − β1)·g';  v = β2·v + (1 − β2)·g'²;
+    // Δw = −lr·λ_decoupled·w − (lr/c1)·m / (√v/√c2 + ε)   (first state: m, second: v)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly TVec Compute<TVec, TSimd>(ref T w, ref T g, ref T m, ref T v, nuint i, out TVec newM, out TVec newV, out TVec product)
+    public TVec Delta<TVec, TSimd>(TVec weights, TVec gradient, TVec first, TVec second, out TVec newFirst, out TVec newSecond)
         where TVec : struct
         where TSimd : struct, ISimd<TVec, T>
     {
-        TVec weights = TSimd.Load(ref w, i);
-        TVec gradient = TSimd.Load(ref g, i);
-
-        // g' = s·g + λ·w;  m = β1·m + (1 − β1)·g';  v = β2·v + (1 − β2)·g'²
-        TVec scaled = TSimd.MultiplyAdd(weights, TSimd.Create(_coefficients.CoupledDecay), TSimd.Multiply(gradient, TSimd.Create(_coefficients.GradientScale)));
-        newM = TSimd.MultiplyAdd(TSimd.Load(ref m, i), TSimd.Create(_coefficients.Beta1), TSimd.Multiply(scaled, TSimd.Create(_coefficients.OneMinusBeta1)));
-        newV = TSimd.MultiplyAdd(
-            TSimd.Load(ref v, i), TSimd.Create(_coefficients.Beta2), TSimd.Multiply(TSimd.Multiply(scaled, scaled), TSimd.Create(_coefficients.OneMinusBeta2)));
-
-        // Δw = −lr·λ·w − (lr/c1)·m / (√v/√c2 + ε)
-        TVec denominator = TSimd.MultiplyAdd(TSimd.Sqrt(newV), TSimd.Create(_coefficients.InverseSqrtCorrection2), TSimd.Create(_coefficients.Epsilon));
-        TVec adam = TSimd.Multiply(TSimd.Divide(newM, denominator), TSimd.Create(_coefficients.NegativeStepSize));
-        TVec delta = TSimd.MultiplyAdd(weights, TSimd.Create(_coefficients.NegativeDecoupledDecay), adam);
-        product = TSimd.Multiply(gradient, delta);
-        return TSimd.Add(weights, delta);
+        TVec scaled = TSimd.MultiplyAdd(weights, TSimd.Create(CoupledDecay), TSimd.Multiply(gradient, TSimd.Create(GradientScale)));
+        newFirst = TSimd.MultiplyAdd(first, TSimd.Create(Beta1), TSimd.Multiply(scaled, TSimd.Create(OneMinusBeta1)));
+        newSecond = TSimd.MultiplyAdd(second, TSimd.Create(Beta2), TSimd.Multiply(TSimd.Multiply(scaled, scaled), TSimd.Create(OneMinusBeta2)));
+        TVec denominator = TSimd.MultiplyAdd(TSimd.Sqrt(newSecond), TSimd.Create(InverseSqrtCorrection2), TSimd.Create(Epsilon));
+        TVec adam = TSimd.Multiply(TSimd.Divide(newFirst, denominator), TSimd.Create(NegativeStepSize));
+        return TSimd.MultiplyAdd(weights, TSimd.Create(NegativeDecoupledDecay), adam);
     }
 }

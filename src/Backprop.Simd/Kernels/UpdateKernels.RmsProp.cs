@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Backprop.Simd.Kernels.Simd;
 
 namespace Backprop.Simd.Kernels;
@@ -17,20 +16,11 @@ public static partial class UpdateKernels
     internal static T RmsPropUpdate<T>(
         Span<T> parameters, Span<T> gradients, Span<T> squareAverage, Span<T> momentumBuffer, in RmsPropCoefficients<T> coefficients, bool clearGradients)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        if (parameters.IsEmpty)
-        {
-            return T.Zero;
-        }
-
-        var kernel = new RmsPropKernel<T>(parameters, gradients, squareAverage, momentumBuffer, coefficients, clearGradients);
-        SimdDispatch.Run<T, RmsPropKernel<T>>(ref kernel, parameters.Length);
-        return kernel.PredictedDecrease;
-    }
+        => FusedUpdate(parameters, gradients, squareAverage, momentumBuffer, coefficients, clearGradients);
 }
 
 /// <summary>The per-step scalars of <see cref="UpdateKernels.RmsPropUpdate"/>.</summary>
-internal readonly struct RmsPropCoefficients<T>
+internal readonly struct RmsPropCoefficients<T> : IUpdateRule<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     public RmsPropCoefficients(T learningRate, double alpha, double epsilon, double momentum, double weightDecay, T gradientScale)
@@ -62,104 +52,28 @@ internal readonly struct RmsPropCoefficients<T>
     public T GradientScale { get; }
 
     public bool HasMomentum => Momentum != T.Zero;
-}
 
-/// <summary>The body of <see cref="UpdateKernels.RmsPropUpdate"/>, at one width.</summary>
-internal ref struct RmsPropKernel<T> : ISimdKernel<T>
-    where T : unmanaged, IBinaryFloatingPointIeee754<T>
-{
-    private readonly Span<T> _parameters;
-    private readonly Span<T> _gradients;
-    private readonly Span<T> _squareAverage;
-    private readonly Span<T> _momentumBuffer;
-    private readonly RmsPropCoefficients<T> _coefficients;
-    private readonly bool _clearGradients;
+    public bool UsesFirstState => true;
 
-    public RmsPropKernel(
-        Span<T> parameters, Span<T> gradients, Span<T> squareAverage, Span<T> momentumBuffer, in RmsPropCoefficients<T> coefficients, bool clearGradients)
-    {
-        _parameters = parameters;
-        _gradients = gradients;
-        _squareAverage = squareAverage;
-        _momentumBuffer = momentumBuffer;
-        _coefficients = coefficients;
-        _clearGradients = clearGradients;
-    }
+    public bool UsesSecondState => HasMomentum;
 
-    /// <summary><c>−Σ g·Δw</c>, set by <see cref="Run"/>.</summary>
-    public T PredictedDecrease { get; private set; }
-
-    public void Run<TVec, TSimd>()
-        where TVec : struct
-        where TSimd : struct, ISimd<TVec, T>
-    {
-        ref T w = ref MemoryMarshal.GetReference(_parameters);
-        ref T g = ref MemoryMarshal.GetReference(_gradients);
-        ref T v = ref MemoryMarshal.GetReference(_squareAverage);
-        ref T b = ref MemoryMarshal.GetReference(_momentumBuffer);
-        nuint width = (nuint)TSimd.Count;
-        nuint length = (nuint)_parameters.Length;
-        nuint last = length - width;
-
-        // The overlapping last vector is computed from the buffers as they are before the loop writes, and stored
-        // after it, so its lanes are updated exactly once; only the lanes no full vector covered enter the sum.
-        TVec tailW = Compute<TVec, TSimd>(ref w, ref g, ref v, ref b, last, out TVec tailV, out TVec tailB, out TVec tailProduct);
-        TVec sum = TSimd.Zero;
-        for (nuint i = 0; i < last; i += width)
-        {
-            TSimd.Store(Compute<TVec, TSimd>(ref w, ref g, ref v, ref b, i, out TVec newV, out TVec newB, out TVec product), ref w, i);
-            Store<TVec, TSimd>(ref g, ref v, ref b, i, newV, newB);
-            sum = TSimd.Add(sum, product);
-        }
-
-        TSimd.Store(tailW, ref w, last);
-        Store<TVec, TSimd>(ref g, ref v, ref b, last, tailV, tailB);
-        nuint covered = (last + width - 1) / width * width;
-        sum = TSimd.Add(sum, TSimd.KeepLanes(tailProduct, TSimd.TailMask((int)(length - covered))));
-        PredictedDecrease = -TSimd.Sum(sum);
-    }
-
-    // Returns the new w; newV and newB are the new buffers and product is g·Δw.
+    // g' = s·g + λ·w;  v = α·v + (1 − α)·g'²;  u = g'/(√v + ε);  b = μ·b + u;  Δw = −lr·(μ ? b : u)
+    // (first state: v, second: b)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly TVec Compute<TVec, TSimd>(ref T w, ref T g, ref T v, ref T b, nuint i, out TVec newV, out TVec newB, out TVec product)
+    public TVec Delta<TVec, TSimd>(TVec weights, TVec gradient, TVec first, TVec second, out TVec newFirst, out TVec newSecond)
         where TVec : struct
         where TSimd : struct, ISimd<TVec, T>
     {
-        TVec weights = TSimd.Load(ref w, i);
-        TVec gradient = TSimd.Load(ref g, i);
-
-        // g' = s·g + λ·w;  v = α·v + (1 − α)·g'²;  u = g'/(√v + ε)
-        TVec scaled = TSimd.MultiplyAdd(weights, TSimd.Create(_coefficients.WeightDecay), TSimd.Multiply(gradient, TSimd.Create(_coefficients.GradientScale)));
-        newV = TSimd.MultiplyAdd(
-            TSimd.Load(ref v, i), TSimd.Create(_coefficients.Alpha), TSimd.Multiply(TSimd.Multiply(scaled, scaled), TSimd.Create(_coefficients.OneMinusAlpha)));
-        TVec direction = TSimd.Divide(scaled, TSimd.Add(TSimd.Sqrt(newV), TSimd.Create(_coefficients.Epsilon)));
-        newB = default;
-        if (_coefficients.HasMomentum)
+        TVec scaled = TSimd.MultiplyAdd(weights, TSimd.Create(WeightDecay), TSimd.Multiply(gradient, TSimd.Create(GradientScale)));
+        newFirst = TSimd.MultiplyAdd(first, TSimd.Create(Alpha), TSimd.Multiply(TSimd.Multiply(scaled, scaled), TSimd.Create(OneMinusAlpha)));
+        TVec direction = TSimd.Divide(scaled, TSimd.Add(TSimd.Sqrt(newFirst), TSimd.Create(Epsilon)));
+        newSecond = default;
+        if (HasMomentum)
         {
-            // b = μ·b + u
-            newB = TSimd.MultiplyAdd(TSimd.Load(ref b, i), TSimd.Create(_coefficients.Momentum), direction);
-            direction = newB;
+            newSecond = TSimd.MultiplyAdd(second, TSimd.Create(Momentum), direction);
+            direction = newSecond;
         }
 
-        TVec delta = TSimd.Multiply(direction, TSimd.Create(_coefficients.NegativeLearningRate));
-        product = TSimd.Multiply(gradient, delta);
-        return TSimd.Add(weights, delta);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly void Store<TVec, TSimd>(ref T g, ref T v, ref T b, nuint i, TVec newV, TVec newB)
-        where TVec : struct
-        where TSimd : struct, ISimd<TVec, T>
-    {
-        TSimd.Store(newV, ref v, i);
-        if (_coefficients.HasMomentum)
-        {
-            TSimd.Store(newB, ref b, i);
-        }
-
-        if (_clearGradients)
-        {
-            TSimd.Store(TSimd.Zero, ref g, i);
-        }
+        return TSimd.Multiply(direction, TSimd.Create(NegativeLearningRate));
     }
 }

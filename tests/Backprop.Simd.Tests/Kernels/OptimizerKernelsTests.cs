@@ -86,8 +86,8 @@ public class OptimizerKernelsTests
             T decrease;
             if (width is Width forced)
             {
-                var kernel = new MomentumKernel<T>(data.W, data.G, velocity, coefficients, clear);
-                Widths.Run<T, MomentumKernel<T>>(forced, ref kernel);
+                var kernel = new FusedUpdateKernel<T, MomentumCoefficients<T>>(data.W, data.G, velocity, default, coefficients, clear);
+                Widths.Run<T, FusedUpdateKernel<T, MomentumCoefficients<T>>>(forced, ref kernel);
                 decrease = kernel.PredictedDecrease;
             }
             else
@@ -121,8 +121,8 @@ public class OptimizerKernelsTests
             T decrease;
             if (width is Width forced)
             {
-                var kernel = new AdamKernel<T>(data.W, data.G, data.First, data.Second, coefficients, clear);
-                Widths.Run<T, AdamKernel<T>>(forced, ref kernel);
+                var kernel = new FusedUpdateKernel<T, AdamCoefficients<T>>(data.W, data.G, data.First, data.Second, coefficients, clear);
+                Widths.Run<T, FusedUpdateKernel<T, AdamCoefficients<T>>>(forced, ref kernel);
                 decrease = kernel.PredictedDecrease;
             }
             else
@@ -159,8 +159,8 @@ public class OptimizerKernelsTests
             T decrease;
             if (width is Width forced)
             {
-                var kernel = new RmsPropKernel<T>(data.W, data.G, data.Second, momentum, coefficients, clear);
-                Widths.Run<T, RmsPropKernel<T>>(forced, ref kernel);
+                var kernel = new FusedUpdateKernel<T, RmsPropCoefficients<T>>(data.W, data.G, data.Second, momentum, coefficients, clear);
+                Widths.Run<T, FusedUpdateKernel<T, RmsPropCoefficients<T>>>(forced, ref kernel);
                 decrease = kernel.PredictedDecrease;
             }
             else
