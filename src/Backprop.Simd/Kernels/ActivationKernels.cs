@@ -70,29 +70,61 @@ public static class ActivationKernels
             return;
         }
 
-        switch (activation)
+        BackwardCore(activation, dz, da, z, a);
+    }
+
+    /// <summary>
+    /// <see cref="ActivationBackward"/> and then <c>db[o] += Σ_n dz[n, o]</c>, row by row so that each row of ∂E/∂Z is summed
+    /// while it is still in L1: the bias gradient costs no pass of its own. Validated by the caller; dz may alias da.
+    /// </summary>
+    internal static void BackwardWithBias<T>(Activation activation, Span<T> dz, ReadOnlySpan<T> da, ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> db, int batch)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int outputs = db.Length;
+        for (int n = 0; n < batch; n++)
         {
-            case Activation.Identity:
-                da.CopyTo(dz);
-                break;
-            case Activation.Sigmoid:
-                Elementwise.Map(default(SigmoidBackward<T>), da, a, default, dz);
-                break;
-            case Activation.Tanh:
-                Elementwise.Map(default(TanhBackward<T>), da, a, default, dz);
-                break;
-            case Activation.Relu:
-                Elementwise.Map(new LeakyReluBackward<T>(T.Zero), da, z, default, dz);
-                break;
-            case Activation.LeakyRelu:
-                Elementwise.Map(new LeakyReluBackward<T>(T.CreateTruncating(LeakySlope)), da, z, default, dz);
-                break;
-            case Activation.Gelu:
-                Elementwise.Map(default(GeluBackward<T>), da, z, default, dz);
-                break;
-            default:
-                throw UnknownActivation(activation);
+            int start = n * outputs;
+            Span<T> row = dz.Slice(start, outputs);
+            if (activation != Activation.Identity)
+            {
+                BackwardCore(activation, row, da.Slice(start, outputs), z.Slice(start, outputs), a.Slice(start, outputs));
+            }
+            else if (!dz.Overlaps(da))
+            {
+                da.Slice(start, outputs).CopyTo(row);
+            }
+
+            TensorPrimitives.Add(db, row, db);
         }
+    }
+
+    // The chain rule through f, without validation (dz may alias da exactly).
+    private static void BackwardCore<T>(Activation activation, Span<T> dz, ReadOnlySpan<T> da, ReadOnlySpan<T> z, ReadOnlySpan<T> a)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+            switch (activation)
+            {
+                case Activation.Identity:
+                    da.CopyTo(dz);
+                    break;
+                case Activation.Sigmoid:
+                    Elementwise.Map(default(SigmoidBackward<T>), da, a, default, dz);
+                    break;
+                case Activation.Tanh:
+                    Elementwise.Map(default(TanhBackward<T>), da, a, default, dz);
+                    break;
+                case Activation.Relu:
+                    Elementwise.Map(new LeakyReluBackward<T>(T.Zero), da, z, default, dz);
+                    break;
+                case Activation.LeakyRelu:
+                    Elementwise.Map(new LeakyReluBackward<T>(T.CreateTruncating(LeakySlope)), da, z, default, dz);
+                    break;
+                case Activation.Gelu:
+                    Elementwise.Map(default(GeluBackward<T>), da, z, default, dz);
+                    break;
+                default:
+                    throw UnknownActivation(activation);
+            }
     }
 
     private static void ValidateActivation(Activation activation)
@@ -107,7 +139,7 @@ public static class ActivationKernels
         => new(nameof(activation), activation, $"Unknown activation {activation}.");
 
     // max(z, 0) propagates NaN, as the scalar T.Max does.
-    private readonly struct ReluForward<T> : IElementwiseOp<T>
+    internal readonly struct ReluForward<T> : IElementwiseOp<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public static int Arity => 1;
@@ -120,7 +152,7 @@ public static class ActivationKernels
     }
 
     // z > 0 ? z : slope·z   (NaN fails the test and stays NaN)
-    private readonly struct LeakyReluForward<T> : IElementwiseOp<T>
+    internal readonly struct LeakyReluForward<T> : IElementwiseOp<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public static int Arity => 1;
@@ -172,7 +204,7 @@ public static class ActivationKernels
     }
 
     // a = ½·z·(1 + tanh u),  u = √(2/π)·(z + 0.044715·z³)
-    private readonly struct GeluForward<T> : IElementwiseOp<T>
+    internal readonly struct GeluForward<T> : IElementwiseOp<T>
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         public static int Arity => 1;

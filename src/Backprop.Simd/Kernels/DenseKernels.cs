@@ -36,9 +36,56 @@ public static class DenseKernels
         Guard.NoOverlap<T>(y, x, nameof(y), nameof(x));
         Guard.NoOverlap<T>(y, w, nameof(y), nameof(w));
         Guard.NoOverlap<T>(y, b, nameof(y), nameof(b));
+        ForwardCore(y, default, Activation.Identity, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)));
+    }
 
-        var kernel = new GemmDot<T>(y, x, w, b, batch, outputs, inputs);
-        SimdDispatch.Run<T, GemmDot<T>>(ref kernel, inputs);
+    /// <summary>
+    /// Forward pass with the activation fused: <c>z[n, o] = b[o] + Σ_i x[n, i]·w[o, i]</c> and <c>a[n, o] = f(z[n, o])</c>,
+    /// the bias and (for ReLU, leaky ReLU and GELU) the activation applied while each output tile is still in registers.
+    /// </summary>
+    /// <param name="z">[batch, outputs] pre-activations, written.</param>
+    /// <param name="a">[batch, outputs] activations, written; must not overlap z (for <see cref="Activation.Identity"/> it receives a copy).</param>
+    /// <param name="activation">f.</param>
+    /// <param name="x">[batch, inputs].</param>
+    /// <param name="w">[outputs, inputs].</param>
+    /// <param name="b">[outputs], or empty for a layer without bias.</param>
+    /// <param name="batch">Rows of the batch (0 is allowed and does nothing).</param>
+    /// <param name="inputs">Features into the layer.</param>
+    /// <param name="outputs">Units of the layer.</param>
+    /// <exception cref="ArgumentException">A length disagrees with the dimensions, or a destination overlaps a source or the other destination.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The activation is not defined.</exception>
+    public static void DenseForward<T>(
+        Span<T> z, Span<T> a, Activation activation, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ValidateDimensions(batch, inputs, outputs);
+        if (!Enum.IsDefined(activation))
+        {
+            throw ActivationKernels.UnknownActivation(activation);
+        }
+
+        Guard.Length(z.Length, batch, outputs, nameof(z), "batch × outputs");
+        Guard.Length(a.Length, batch, outputs, nameof(a), "batch × outputs");
+        Guard.Length(x.Length, batch, inputs, nameof(x), "batch × inputs");
+        Guard.Length(w.Length, outputs, inputs, nameof(w), "outputs × inputs");
+        if (!b.IsEmpty)
+        {
+            Guard.Length(b.Length, outputs, nameof(b), "outputs");
+        }
+
+        Guard.NoOverlap<T>(a, z, nameof(a), nameof(z));
+        Guard.NoOverlap<T>(z, x, nameof(z), nameof(x));
+        Guard.NoOverlap<T>(z, w, nameof(z), nameof(w));
+        Guard.NoOverlap<T>(z, b, nameof(z), nameof(b));
+        Guard.NoOverlap<T>(a, x, nameof(a), nameof(x));
+        Guard.NoOverlap<T>(a, w, nameof(a), nameof(w));
+        Guard.NoOverlap<T>(a, b, nameof(a), nameof(b));
+
+        ForwardCore(z, a, activation, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)));
+        if (activation == Activation.Identity)
+        {
+            z.CopyTo(a);
+        }
     }
 
     /// <summary>Backward to the inputs: <c>dx[n, i] = Σ_o dy[n, o]·w[o, i]</c>, i.e. <c>dX = dY·W</c> (overwrites dx).</summary>
@@ -59,9 +106,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(dx, dy, nameof(dx), nameof(dy));
         Guard.NoOverlap<T>(dx, w, nameof(dx), nameof(w));
 
-        // A(n, o) = dy[n·outputs + o]; B = W [outputs, inputs].
-        var kernel = new GemmAxpy<T>(dx, dy, w, batch, inputs, outputs, rowStride: outputs, depthStride: 1, accumulate: false);
-        SimdDispatch.Run<T, GemmAxpy<T>>(ref kernel, inputs);
+        BackwardDataCore(dx, dy, w, batch, inputs, outputs, GemmScratch<T>.Get(BackwardDataPackLength<T>(batch, inputs, outputs)));
     }
 
     /// <summary>Weight gradient, accumulated: <c>dw[o, i] += Σ_n dy[n, o]·x[n, i]</c>, i.e. <c>dW += dYᵀ·X</c>.</summary>
@@ -82,9 +127,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(dw, dy, nameof(dw), nameof(dy));
         Guard.NoOverlap<T>(dw, x, nameof(dw), nameof(x));
 
-        // A(o, n) = dy[n·outputs + o], i.e. dYᵀ read through strides; B = X [batch, inputs].
-        var kernel = new GemmAxpy<T>(dw, dy, x, outputs, inputs, batch, rowStride: 1, depthStride: outputs, accumulate: true);
-        SimdDispatch.Run<T, GemmAxpy<T>>(ref kernel, inputs);
+        BackwardWeightsCore(dw, dy, x, batch, inputs, outputs, GemmScratch<T>.Get(BackwardWeightsPackLength<T>(batch, inputs, outputs)));
     }
 
     /// <summary>Bias gradient, accumulated: <c>db[o] += Σ_n dy[n, o]</c>.</summary>
@@ -105,6 +148,134 @@ public static class DenseKernels
         {
             TensorPrimitives.Add(db, dy.Slice(n * outputs, outputs), db);
         }
+    }
+
+    // Below these sizes packing costs more than it saves and the unpacked kernels run: batch-1 inference and
+    // online learning (GEMV shapes, limited by streaming W), and layers narrower than half a Vector512 panel.
+    private const int PackedMinimumRows = 8;
+    private const int PackedMinimumColumns = 32;
+
+    private static bool UsePacked(int rows, int columns) => rows >= PackedMinimumRows && columns >= PackedMinimumColumns;
+
+    /// <summary>Scratch the forward pass packs into (0 when it runs unpacked).</summary>
+    internal static int ForwardPackLength<T>(int batch, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => UsePacked(batch, outputs) ? PackedGemm<T, NoActivation<T>>.PackLength(outputs, inputs) : 0;
+
+    internal static int BackwardDataPackLength<T>(int batch, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => UsePacked(batch, inputs) ? PackedGemm<T, NoActivation<T>>.PackLength(inputs, outputs) : 0;
+
+    internal static int BackwardWeightsPackLength<T>(int batch, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        => UsePacked(batch, inputs) ? PackedGemm<T, NoActivation<T>>.PackLength(inputs, batch) : 0;
+
+    /// <summary>
+    /// <c>z = x·wᵀ + b</c>, and <c>a = f(z)</c> when <paramref name="a"/> is not empty (left alone for the identity).
+    /// Arguments are validated by the caller; <paramref name="pack"/> holds <see cref="ForwardPackLength"/> elements.
+    /// </summary>
+    internal static void ForwardCore<T>(
+        Span<T> z, Span<T> a, Activation activation, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs, Span<T> pack)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (batch == 0)
+        {
+            return;
+        }
+
+        if (!UsePacked(batch, outputs))
+        {
+            var kernel = new GemmDot<T>(z, x, w, b, batch, outputs, inputs);
+            SimdDispatch.Run<T, GemmDot<T>>(ref kernel, inputs);
+            if (!a.IsEmpty && activation != Activation.Identity)
+            {
+                ActivationKernels.ActivationForward<T>(activation, z, a);
+            }
+
+            return;
+        }
+
+        // C = Y [batch, outputs]: A = X (A(n, i) = x[n·inputs + i]), B = Wᵀ (B(i, o) = w[o·inputs + i], transposed by packing).
+        switch (a.IsEmpty ? Activation.Identity : activation)
+        {
+            case Activation.Relu:
+                PackedForward<T, ActivationKernels.ReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, pack);
+                break;
+            case Activation.LeakyRelu:
+                PackedForward<T, ActivationKernels.LeakyReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, pack);
+                break;
+            case Activation.Gelu:
+                PackedForward<T, ActivationKernels.GeluForward<T>>(z, a, x, w, b, batch, inputs, outputs, pack);
+                break;
+            default:
+                // Identity needs no second output; sigmoid and tanh take TensorPrimitives' pass over Z.
+                PackedForward<T, NoActivation<T>>(z, default, x, w, b, batch, inputs, outputs, pack);
+                if (!a.IsEmpty && activation != Activation.Identity)
+                {
+                    ActivationKernels.ActivationForward<T>(activation, z, a);
+                }
+
+                break;
+        }
+    }
+
+    private static void PackedForward<T, TActivation>(
+        Span<T> z, Span<T> a, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs, Span<T> pack)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TActivation : struct, IElementwiseOp<T>
+    {
+        var kernel = new PackedGemm<T, TActivation>(
+            z, x, w, batch, outputs, inputs, aRowStride: inputs, aDepthStride: 1, bDepthStride: 1, bColumnStride: inputs,
+            accumulate: false, pack, columnBias: b, activated: a);
+        SimdDispatch.Run<T, PackedGemm<T, TActivation>>(ref kernel, int.MaxValue);
+    }
+
+    /// <summary><c>dx = dy·w</c> (overwrites), validated by the caller; <paramref name="pack"/> holds <see cref="BackwardDataPackLength"/> elements.</summary>
+    internal static void BackwardDataCore<T>(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> w, int batch, int inputs, int outputs, Span<T> pack)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (batch == 0)
+        {
+            return;
+        }
+
+        if (!UsePacked(batch, inputs))
+        {
+            // A(n, o) = dy[n·outputs + o]; B = W [outputs, inputs].
+            var kernel = new GemmAxpy<T>(dx, dy, w, batch, inputs, outputs, rowStride: outputs, depthStride: 1, accumulate: false);
+            SimdDispatch.Run<T, GemmAxpy<T>>(ref kernel, inputs);
+            return;
+        }
+
+        // C = dX [batch, inputs]: A = dY, B = W (B(o, i) = w[o·inputs + i], rows copied by packing).
+        var packed = new PackedGemm<T, NoActivation<T>>(
+            dx, dy, w, batch, inputs, outputs, aRowStride: outputs, aDepthStride: 1, bDepthStride: inputs, bColumnStride: 1,
+            accumulate: false, pack);
+        SimdDispatch.Run<T, PackedGemm<T, NoActivation<T>>>(ref packed, int.MaxValue);
+    }
+
+    /// <summary><c>dw += dyᵀ·x</c>, validated by the caller; <paramref name="pack"/> holds <see cref="BackwardWeightsPackLength"/> elements.</summary>
+    internal static void BackwardWeightsCore<T>(Span<T> dw, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, int inputs, int outputs, Span<T> pack)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (batch == 0)
+        {
+            return;
+        }
+
+        if (!UsePacked(batch, inputs))
+        {
+            // A(o, n) = dy[n·outputs + o], i.e. dYᵀ read through strides; B = X [batch, inputs].
+            var kernel = new GemmAxpy<T>(dw, dy, x, outputs, inputs, batch, rowStride: 1, depthStride: outputs, accumulate: true);
+            SimdDispatch.Run<T, GemmAxpy<T>>(ref kernel, inputs);
+            return;
+        }
+
+        // C = dW [outputs, inputs]: A = dYᵀ (A(o, n) = dy[n·outputs + o]), B = X (rows copied by packing), β = 1.
+        var packed = new PackedGemm<T, NoActivation<T>>(
+            dw, dy, x, outputs, inputs, batch, aRowStride: 1, aDepthStride: outputs, bDepthStride: inputs, bColumnStride: 1,
+            accumulate: true, pack);
+        SimdDispatch.Run<T, PackedGemm<T, NoActivation<T>>>(ref packed, int.MaxValue);
     }
 
     private static void ValidateDimensions(int batch, int inputs, int outputs)

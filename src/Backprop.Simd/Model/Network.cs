@@ -36,7 +36,7 @@ public sealed class Network<T>
         Spec = spec;
         MaxBatch = maxBatch;
         _layers = spec.CreateLayers();
-        _plan = new WorkspacePlan(_layers, maxBatch);
+        _plan = new WorkspacePlan(_layers, maxBatch, training: true);
         _deltaLength = checked(maxBatch * spec.Sizes.Skip(1).Max());
         _parameters = new T[spec.ParameterCount];
         _gradients = new T[_parameters.Length];
@@ -183,24 +183,28 @@ public sealed class Network<T>
             DenseLayer layer = _layers[l];
             int n = batch * layer.Outputs;
 
-            // ∂E/∂Z = ∂E/∂A ⊙ f'(Z), in place in the delta buffer.
+            // ∂E/∂Z = ∂E/∂A ⊙ f'(Z), in place in the delta buffer, with db += Σ_n ∂E/∂Z summed in the same pass.
             Span<T> delta = Delta(current, n);
-            if (layer.Activation != Activation.Identity)
-            {
-                ActivationKernels.ActivationBackward<T>(
-                    layer.Activation, delta, delta, _workspace.AsSpan(_plan.PreActivationOffset(l), n), _workspace.AsSpan(_plan.ActivationOffset(l), n));
-            }
+            ActivationKernels.BackwardWithBias<T>(
+                layer.Activation,
+                delta,
+                delta,
+                _workspace.AsSpan(_plan.PreActivationOffset(l), n),
+                _workspace.AsSpan(_plan.ActivationOffset(l), n),
+                _gradients.AsSpan(layer.BiasOffset, layer.Outputs),
+                batch);
 
+            // dW += dYᵀ·X, then dX = dY·W (not for the first layer unless the caller asked for ∂E/∂inputs).
+            Span<T> pack = _plan.Pack<T>(_workspace);
             ReadOnlySpan<T> layerInputs = l == 0 ? inputs : _workspace.AsSpan(_plan.ActivationOffset(l - 1), batch * layer.Inputs);
-            DenseKernels.DenseBackwardWeights<T>(
-                _gradients.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs);
-            DenseKernels.DenseBackwardBias<T>(_gradients.AsSpan(layer.BiasOffset, layer.Outputs), delta, batch, layer.Outputs);
+            DenseKernels.BackwardWeightsCore<T>(
+                _gradients.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs, pack);
 
             Span<T> next = l > 0 ? Delta(1 - current, batch * layer.Inputs) : inputGradients;
             if (!next.IsEmpty)
             {
-                DenseKernels.DenseBackwardData<T>(
-                    next, delta, _parameters.AsSpan(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs);
+                DenseKernels.BackwardDataCore<T>(
+                    next, delta, _parameters.AsSpan(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack);
             }
 
             current = 1 - current;

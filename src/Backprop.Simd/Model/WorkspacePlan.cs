@@ -4,14 +4,16 @@ namespace Backprop.Simd.Model;
 
 /// <summary>
 /// Where a forward pass keeps each layer's pre-activations Z and activations A, each [maxBatch, outputs], in one
-/// workspace buffer (an identity layer's A is its Z). Planned once; the backward pass reads both.
+/// workspace buffer (an identity layer's A is its Z), followed by the GEMMs' packing scratch, sized for the largest
+/// product of any layer (forward only, or also both backward products when planned for training). Planned once; the
+/// backward pass reads Z and A.
 /// </summary>
 internal sealed class WorkspacePlan
 {
     private readonly int[] _preActivations;
     private readonly int[] _activations;
 
-    public WorkspacePlan(ReadOnlySpan<DenseLayer> layers, int maxBatch)
+    public WorkspacePlan(ReadOnlySpan<DenseLayer> layers, int maxBatch, bool training = false)
     {
         _preActivations = new int[layers.Length];
         _activations = new int[layers.Length];
@@ -32,14 +34,44 @@ internal sealed class WorkspacePlan
             }
         }
 
+        int pack = 0;
+        foreach (DenseLayer layer in layers)
+        {
+            pack = Math.Max(pack, ScratchFor<float>(layer, maxBatch, training));
+            pack = Math.Max(pack, ScratchFor<double>(layer, maxBatch, training));
+        }
+
         MaxBatch = maxBatch;
-        Length = checked((int)offset);
+        PackOffset = checked((int)offset);
+        PackLength = pack;
+        Length = checked((int)(offset + pack));
     }
 
     public int MaxBatch { get; }
 
     /// <summary>Elements the plan needs.</summary>
     public int Length { get; }
+
+    /// <summary>Where the packing scratch starts.</summary>
+    public int PackOffset { get; }
+
+    /// <summary>Elements of packing scratch.</summary>
+    public int PackLength { get; }
+
+    /// <summary>The packing scratch of <paramref name="workspace"/>.</summary>
+    public Span<T> Pack<T>(Span<T> workspace) => workspace.Slice(PackOffset, PackLength);
+
+    // The element type is not known to the plan (float and double panels differ in width): it takes the larger.
+    private static int ScratchFor<T>(DenseLayer layer, int maxBatch, bool training)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        int forward = DenseKernels.ForwardPackLength<T>(maxBatch, layer.Inputs, layer.Outputs);
+        return training
+            ? Math.Max(forward, Math.Max(
+                DenseKernels.BackwardDataPackLength<T>(maxBatch, layer.Inputs, layer.Outputs),
+                DenseKernels.BackwardWeightsPackLength<T>(maxBatch, layer.Inputs, layer.Outputs)))
+            : forward;
+    }
 
     public int PreActivationOffset(int layer) => _preActivations[layer];
 
@@ -64,20 +96,20 @@ internal static class ForwardPass
             DenseLayer layer = layers[l];
             int n = batch * layer.Outputs;
             Span<T> z = workspace.Slice(plan.PreActivationOffset(l), n);
-            DenseKernels.DenseForward<T>(
+            Span<T> a = workspace.Slice(plan.ActivationOffset(l), n);
+
+            // Z = X·Wᵀ + b and A = f(Z) in one pass over the output tiles (an identity layer's A is its Z).
+            DenseKernels.ForwardCore<T>(
                 z,
+                layer.Activation == Activation.Identity ? default : a,
+                layer.Activation,
                 x,
                 parameters.Slice(layer.WeightOffset, layer.WeightCount),
                 parameters.Slice(layer.BiasOffset, layer.Outputs),
                 batch,
                 layer.Inputs,
-                layer.Outputs);
-            Span<T> a = workspace.Slice(plan.ActivationOffset(l), n);
-            if (layer.Activation != Activation.Identity)
-            {
-                ActivationKernels.ActivationForward<T>(layer.Activation, z, a);
-            }
-
+                layer.Outputs,
+                plan.Pack(workspace));
             x = a;
         }
 

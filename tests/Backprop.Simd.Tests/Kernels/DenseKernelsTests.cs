@@ -52,6 +52,48 @@ public class DenseKernelsTests
     }
 
     [Fact]
+    public void FusedActivationMatchesSeparatePasses_Float() => FusedActivationMatchesSeparatePasses<float>();
+
+    [Fact]
+    public void FusedActivationMatchesSeparatePasses_Double() => FusedActivationMatchesSeparatePasses<double>();
+
+    // DenseForward(z, a, f, …) writes the same Z as DenseForward(y, …) and a = f(Z) to a few ulps of the scalar f,
+    // whether f is fused into the GEMM's epilogue (ReLU, leaky ReLU, GELU) or run after it (sigmoid, tanh, identity).
+    private static void FusedActivationMatchesSeparatePasses<T>()
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        foreach ((int batch, int inputs, int outputs) in DenseShapes.All<T>().Where((_, i) => i % 3 == 0))
+        {
+            DenseCase<T> c = DenseCase<T>.Create(batch, inputs, outputs);
+            foreach (Activation activation in Enum.GetValues<Activation>())
+            {
+                T[] z = TestData.Nan<T>(batch * outputs);
+                T[] a = TestData.Nan<T>(batch * outputs);
+                DenseKernels.DenseForward<T>(z, a, activation, c.X, c.W, c.B, batch, inputs, outputs);
+                c.CheckForward(z, bias: true, $"fused {activation}");
+
+                var expected = new T[batch * outputs];
+                ScalarReference.ActivationForward<T>(activation, z, expected);
+                double ulps = 16 * Tolerance.UnitRoundoff<T>();
+                Tolerance.Close<T, T>(expected, a, ulps, ulps, c.Describe($"fused {activation} a = f(z)"));
+            }
+        }
+    }
+
+    [Fact]
+    public void FusedForwardRejectsBadArguments()
+    {
+        double[] x = new double[2 * 3], w = new double[4 * 3], b = new double[4], z = new double[2 * 4], a = new double[2 * 4];
+        AssertLength("z", 9, 8, () => DenseKernels.DenseForward<double>(new double[9], a, Activation.Relu, x, w, b, 2, 3, 4));
+        AssertLength("a", 7, 8, () => DenseKernels.DenseForward<double>(z, new double[7], Activation.Relu, x, w, b, 2, 3, 4));
+        AssertLength("x", 5, 6, () => DenseKernels.DenseForward<double>(z, a, Activation.Relu, new double[5], w, b, 2, 3, 4));
+        var shared = new double[16];
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() => DenseKernels.DenseForward<double>(shared.AsSpan(0, 8), shared.AsSpan(4, 8), Activation.Tanh, x, w, b, 2, 3, 4)).ParamName);
+        Assert.Equal("z", Assert.Throws<ArgumentException>(() => DenseKernels.DenseForward<double>(shared.AsSpan(0, 8), a, Activation.Tanh, shared.AsSpan(7, 6), w, b, 2, 3, 4)).ParamName);
+        Assert.Equal("activation", Assert.Throws<ArgumentOutOfRangeException>(() => DenseKernels.DenseForward<double>(z, a, (Activation)99, x, w, b, 2, 3, 4)).ParamName);
+    }
+
+    [Fact]
     public void WrongLengthsNameTheArgumentAndBothSizes()
     {
         double[] x = new double[2 * 3], w = new double[4 * 3], b = new double[4], y = new double[2 * 4], dy = new double[2 * 4];
