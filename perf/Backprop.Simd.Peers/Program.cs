@@ -1,146 +1,50 @@
-using System.Diagnostics;
-using System.Globalization;
-using Backprop.Simd.Data;
-using Backprop.Simd.Kernels;
-using Backprop.Simd.Model;
-using Backprop.Simd.Optimizers;
-using Backprop.Simd.Peers;
+using System.Runtime.Intrinsics.X86;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using Backprop.Simd.Peers.Infrastructure;
 
-// Peers run in the same process as the engine, on the same data and recipe, so their ratio holds on a noisy machine.
-// Usage: dotnet run -c Release --project perf/Backprop.Simd.Peers -- w6 [--epochs N] [--seeds 1,2,3] [--data DIR]
-if (args.Length == 0 || args[0] != "w6")
-{
-    Console.Error.WriteLine("usage: Backprop.Simd.Peers w6 [--epochs N] [--seeds 1,2,3] [--data DIR]");
-    return 2;
-}
+namespace Backprop.Simd.Peers;
 
-int epochs = 15;
-int[] seeds = [1, 2, 3];
-string directory = "/usr/share/datasets/fashion-mnist";
-for (int i = 1; i + 1 < args.Length; i += 2)
+/// <summary>
+/// Peers run in the same process as the engine, on the same data and recipe, so their ratio holds on a noisy machine.
+/// <c>w6</c> trains Fashion-MNIST (engine vs TorchSharp); <c>check</c> runs every peer's correctness check once;
+/// anything else goes to BenchmarkDotNet (<c>--filter '*'</c>, <c>--list flat</c>, <c>--job dry</c>, ...).
+/// </summary>
+public static class Program
 {
-    switch (args[i])
+    public static int Main(string[] args) => args.FirstOrDefault() switch
     {
-        case "--epochs":
-            epochs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            break;
-        case "--seeds":
-            seeds = [.. args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
-            break;
-        case "--data":
-            directory = args[i + 1];
-            break;
-        default:
-            Console.Error.WriteLine($"unknown option {args[i]}");
-            return 2;
-    }
-}
+        "w6" => W6Command.Run(args[1..]),
+        "check" => CheckCommand.Run(),
+        _ => RunBenchmarks(args),
+    };
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"W6 Fashion-MNIST, MLP 784-256-128-10 (ReLU), softmax cross-entropy, Adam μ = 0.001, batch 64, {epochs} epochs, one thread each"));
-var rows = new List<(int Seed, W6Result Engine, W6Result Torch)>();
-foreach (int seed in seeds)
-{
-    W6Data data = W6Data.Load(directory, seed);
-    W6Result torch = TorchSharpW6.Train(data, epochs, seed);
-    W6Result engine = EngineW6.Train(data, epochs, seed);
-    rows.Add((seed, engine, torch));
-    Console.WriteLine(string.Create(
-        CultureInfo.InvariantCulture,
-        $"seed {seed}: engine {engine.Seconds:F1} s, test accuracy {engine.Accuracy:F4}; TorchSharp {torch.Seconds:F1} s, test accuracy {torch.Accuracy:F4}; TorchSharp/engine time {torch.Seconds / engine.Seconds:F2}"));
-}
-
-Console.WriteLine(string.Create(
-    CultureInfo.InvariantCulture,
-    $"mean: engine {rows.Average(r => r.Engine.Seconds):F1} s at {rows.Average(r => r.Engine.Accuracy):F4}; TorchSharp {rows.Average(r => r.Torch.Seconds):F1} s at {rows.Average(r => r.Torch.Accuracy):F4}; ratio {rows.Average(r => r.Torch.Seconds) / rows.Average(r => r.Engine.Seconds):F2}"));
-return 0;
-
-namespace Backprop.Simd.Peers
-{
-    /// <summary>Training time (steps only, the same shuffled batches for both) and the final test accuracy.</summary>
-    internal readonly record struct W6Result(double Seconds, double Accuracy);
-
-    /// <summary>Fashion-MNIST as both contestants see it: min-max scaled on the training set, the same permutation per epoch.</summary>
-    internal sealed class W6Data
+    private static int RunBenchmarks(string[] args)
     {
-        private W6Data(LabeledDataset train, LabeledDataset test, int seed)
+        // Every job (the default one, or --job dry/short/...) launches each benchmark process with OpenBLAS set to one
+        // thread and, on an AVX-512 CPU, to its AVX-512 kernels: OpenBLAS reads OPENBLAS_CORETYPE only from the native
+        // environment when it loads, so it must be set for the child process (this machine sets Haswell). A mutator is
+        // applied to whichever jobs run; a custom default job would instead replace the job given on the command line.
+        var environment = new List<EnvironmentVariable> { new("OPENBLAS_NUM_THREADS", "1") };
+        if (Avx512F.IsSupported)
         {
-            Train = train;
-            Test = test;
-            Seed = seed;
+            environment.Add(new("OPENBLAS_CORETYPE", "SkylakeX"));
         }
 
-        public LabeledDataset Train { get; }
+        IConfig config = DefaultConfig.Instance
+            .AddJob(Job.Default.WithEnvironmentVariables([.. environment]).AsMutator())
+            // JSON (full, with every measurement) beside the default CSV is the regression baseline; both land in
+            // BenchmarkDotNet.Artifacts/results/ under the current directory, never under bin/.
+            .AddExporter(JsonExporter.Full)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(new FlopsColumn());
 
-        public LabeledDataset Test { get; }
-
-        public int Seed { get; }
-
-        public static W6Data Load(string directory, int seed)
-        {
-            LabeledDataset train = IdxDatasetReader.ReadDirectory(directory, training: true);
-            LabeledDataset test = IdxDatasetReader.ReadDirectory(directory, training: false);
-            FeatureScaler scaler = FeatureScaler.FitMinMax(train);
-            scaler.Transform(train);
-            scaler.Transform(test);
-            return new W6Data(train, test, seed);
-        }
-
-        /// <summary>The order of the training samples in each epoch (the same for both contestants).</summary>
-        public int[][] Orders(int epochs)
-        {
-            var random = new Random(Seed);
-            var order = Enumerable.Range(0, Train.Count).ToArray();
-            var orders = new int[epochs][];
-            for (int e = 0; e < epochs; e++)
-            {
-                random.Shuffle(order);
-                orders[e] = [.. order];
-            }
-
-            return orders;
-        }
-    }
-
-    /// <summary>The engine on the W6 recipe: Backpropagate and a fused Adam step per batch.</summary>
-    internal static class EngineW6
-    {
-        public static W6Result Train(W6Data data, int epochs, int seed)
-        {
-            const int Batch = 64;
-            var network = new Network<float>(NetworkSpec.Parse("784-256-128-10"), Batch, seed);
-            var adam = new Adam<float>(network.Parameters.Length);
-            int[][] orders = data.Orders(epochs);
-            var inputs = new float[Batch * 784];
-            var targets = new float[Batch * 10];
-            LabeledDataset train = data.Train;
-            var stopwatch = Stopwatch.StartNew();
-            foreach (int[] order in orders)
-            {
-                for (int first = 0; first < order.Length; first += Batch)
-                {
-                    int count = Math.Min(Batch, order.Length - first);
-                    Array.Clear(targets);
-                    for (int i = 0; i < count; i++)
-                    {
-                        train.Row(order[first + i]).CopyTo(inputs.AsSpan(i * 784));
-                        targets[(i * 10) + train.Labels[order[first + i]]] = 1;
-                    }
-
-                    network.Backpropagate(inputs.AsSpan(0, count * 784), targets.AsSpan(0, count * 10), count);
-                    network.Update(adam, 0.001f);
-                }
-            }
-
-            double seconds = stopwatch.Elapsed.TotalSeconds;
-            var outputs = new float[data.Test.Count * 10];
-            network.Predict(data.Test.Features, outputs, data.Test.Count);
-            int correct = 0;
-            for (int i = 0; i < data.Test.Count; i++)
-            {
-                correct += System.Numerics.Tensors.TensorPrimitives.IndexOfMax<float>(outputs.AsSpan(i * 10, 10)) == data.Test.Labels[i] ? 1 : 0;
-            }
-
-            return new W6Result(seconds, (double)correct / data.Test.Count);
-        }
+        // A [GlobalSetup] that throws (a peer disagreeing with the engine) fails its benchmark in BenchmarkDotNet's
+        // child process; that, like a validation error, makes the exit code 1.
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }
 }
