@@ -173,9 +173,21 @@ public static class DenseKernels
     /// <summary>
     /// <c>z = x·wᵀ + b</c>, and <c>a = f(z)</c> when <paramref name="a"/> is not empty (left alone for the identity).
     /// Arguments are validated by the caller; <paramref name="pack"/> holds <see cref="ForwardPackLength"/> elements.
+    /// With <paramref name="transposedWeights"/>, <paramref name="w"/> holds Wᵀ [inputs, outputs] (an inference model's
+    /// layout): a single sample then streams it once with <see cref="Gemv{T, TActivation}"/>, and packing it is a copy.
     /// </summary>
     internal static void ForwardCore<T>(
-        Span<T> z, Span<T> a, Activation activation, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs, Span<T> pack)
+        Span<T> z,
+        Span<T> a,
+        Activation activation,
+        ReadOnlySpan<T> x,
+        ReadOnlySpan<T> w,
+        ReadOnlySpan<T> b,
+        int batch,
+        int inputs,
+        int outputs,
+        Span<T> pack,
+        bool transposedWeights = false)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (batch == 0)
@@ -183,51 +195,77 @@ public static class DenseKernels
             return;
         }
 
-        if (!UsePacked(batch, outputs))
+        Activation fused = a.IsEmpty ? Activation.Identity : activation;
+        bool epilogue;
+        if (UsePacked(batch, outputs))
+        {
+            // C = Y [batch, outputs]: A = X (A(n, i) = x[n·inputs + i]); B(i, o) = W[o, i], transposed by packing, or
+            // read row by row from Wᵀ.
+            (int depthStride, int columnStride) = transposedWeights ? (outputs, 1) : (1, inputs);
+            epilogue = fused switch
+            {
+                Activation.Relu => PackedForward<T, ActivationKernels.ReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
+                Activation.LeakyRelu => PackedForward<T, ActivationKernels.LeakyReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
+                Activation.Gelu => PackedForward<T, ActivationKernels.GeluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
+                _ => PackedForward<T, NoActivation<T>>(z, default, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
+            };
+        }
+        else if (transposedWeights && batch == 1)
+        {
+            epilogue = fused switch
+            {
+                Activation.Relu => VectorForward<T, ActivationKernels.ReluForward<T>>(z, a, x, w, b, inputs, outputs),
+                Activation.LeakyRelu => VectorForward<T, ActivationKernels.LeakyReluForward<T>>(z, a, x, w, b, inputs, outputs),
+                Activation.Gelu => VectorForward<T, ActivationKernels.GeluForward<T>>(z, a, x, w, b, inputs, outputs),
+                _ => VectorForward<T, NoActivation<T>>(z, default, x, w, b, inputs, outputs),
+            };
+        }
+        else if (transposedWeights)
+        {
+            // z = b (each row), then z += x·Wᵀ with x's rows broadcast against Wᵀ's rows.
+            for (int n = 0; n < batch && !b.IsEmpty; n++)
+            {
+                b.CopyTo(z.Slice(n * outputs, outputs));
+            }
+
+            var kernel = new GemmAxpy<T>(z, x, w, batch, outputs, inputs, rowStride: inputs, depthStride: 1, accumulate: !b.IsEmpty);
+            SimdDispatch.Run<T, GemmAxpy<T>>(ref kernel, outputs);
+            epilogue = false;
+        }
+        else
         {
             var kernel = new GemmDot<T>(z, x, w, b, batch, outputs, inputs);
             SimdDispatch.Run<T, GemmDot<T>>(ref kernel, inputs);
-            if (!a.IsEmpty && activation != Activation.Identity)
-            {
-                ActivationKernels.ActivationForward<T>(activation, z, a);
-            }
-
-            return;
+            epilogue = false;
         }
 
-        // C = Y [batch, outputs]: A = X (A(n, i) = x[n·inputs + i]), B = Wᵀ (B(i, o) = w[o·inputs + i], transposed by packing).
-        switch (a.IsEmpty ? Activation.Identity : activation)
+        // Identity needs no second output; sigmoid and tanh (and the unpacked paths) take a pass over Z.
+        if (!epilogue && !a.IsEmpty && activation != Activation.Identity)
         {
-            case Activation.Relu:
-                PackedForward<T, ActivationKernels.ReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, pack);
-                break;
-            case Activation.LeakyRelu:
-                PackedForward<T, ActivationKernels.LeakyReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, pack);
-                break;
-            case Activation.Gelu:
-                PackedForward<T, ActivationKernels.GeluForward<T>>(z, a, x, w, b, batch, inputs, outputs, pack);
-                break;
-            default:
-                // Identity needs no second output; sigmoid and tanh take TensorPrimitives' pass over Z.
-                PackedForward<T, NoActivation<T>>(z, default, x, w, b, batch, inputs, outputs, pack);
-                if (!a.IsEmpty && activation != Activation.Identity)
-                {
-                    ActivationKernels.ActivationForward<T>(activation, z, a);
-                }
-
-                break;
+            ActivationKernels.ActivationForward<T>(activation, z, a);
         }
     }
 
-    private static void PackedForward<T, TActivation>(
-        Span<T> z, Span<T> a, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs, Span<T> pack)
+    // Returns whether f was applied (false for NoActivation).
+    private static bool PackedForward<T, TActivation>(
+        Span<T> z, Span<T> a, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs, int depthStride, int columnStride, Span<T> pack)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TActivation : struct, IElementwiseOp<T>
     {
         var kernel = new PackedGemm<T, TActivation>(
-            z, x, w, batch, outputs, inputs, aRowStride: inputs, aDepthStride: 1, bDepthStride: 1, bColumnStride: inputs,
+            z, x, w, batch, outputs, inputs, aRowStride: inputs, aDepthStride: 1, bDepthStride: depthStride, bColumnStride: columnStride,
             accumulate: false, pack, columnBias: b, activated: a);
         SimdDispatch.Run<T, PackedGemm<T, TActivation>>(ref kernel, int.MaxValue);
+        return typeof(TActivation) != typeof(NoActivation<T>);
+    }
+
+    private static bool VectorForward<T, TActivation>(Span<T> z, Span<T> a, ReadOnlySpan<T> x, ReadOnlySpan<T> wt, ReadOnlySpan<T> b, int inputs, int outputs)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TActivation : struct, IElementwiseOp<T>
+    {
+        var kernel = new Gemv<T, TActivation>(z, a, x, wt, b, outputs, inputs);
+        SimdDispatch.Run<T, Gemv<T, TActivation>>(ref kernel, outputs);
+        return typeof(TActivation) != typeof(NoActivation<T>);
     }
 
     /// <summary><c>dx = dy·w</c> (overwrites), validated by the caller; <paramref name="pack"/> holds <see cref="BackwardDataPackLength"/> elements.</summary>

@@ -5,7 +5,8 @@ namespace Backprop.Simd.Model;
 
 /// <summary>
 /// An immutable trained network for serving: its weights never change after construction, so one instance is
-/// shared by any number of threads without locks. Each call runs in a workspace that is either passed in
+/// shared by any number of threads without locks. It keeps a second copy of the weights, transposed once for the
+/// single-sample path (twice the weights' memory). Each call runs in a workspace that is either passed in
 /// (<see cref="CreateWorkspace"/>, one per thread or per call) or, for the overloads without one, cached per
 /// thread. After the first call on a thread, prediction allocates nothing.
 /// </summary>
@@ -17,6 +18,10 @@ public sealed class InferenceModel<T>
 
     private readonly DenseLayer[] _layers;
     private readonly T[] _parameters;
+
+    // The parameters with each weight block transposed to Wᵀ [inputs, outputs], packed once at construction: a single
+    // sample then reads each layer's weights in one sequential stream (Gemv), and batches pack them by copying.
+    private readonly T[] _transposed;
     private readonly ThreadLocal<InferenceWorkspace<T>> _threadWorkspace;
 
     // The spec as text, computed once: workspaces are interchangeable between models of one architecture (e.g. two
@@ -34,6 +39,19 @@ public sealed class InferenceModel<T>
         Spec = spec;
         _layers = spec.CreateLayers();
         _parameters = parameters.ToArray();
+        _transposed = (T[])_parameters.Clone();
+        foreach (DenseLayer layer in _layers)
+        {
+            Span<T> transposed = _transposed.AsSpan(layer.WeightOffset, layer.WeightCount);
+            ReadOnlySpan<T> weights = _parameters.AsSpan(layer.WeightOffset, layer.WeightCount);
+            for (int o = 0; o < layer.Outputs; o++)
+            {
+                for (int i = 0; i < layer.Inputs; i++)
+                {
+                    transposed[(i * layer.Outputs) + o] = weights[(o * layer.Inputs) + i];
+                }
+            }
+        }
         _architecture = spec.ToString();
         _threadWorkspace = new ThreadLocal<InferenceWorkspace<T>>(() => CreateWorkspace(DefaultWorkspaceBatch));
     }
@@ -68,7 +86,7 @@ public sealed class InferenceModel<T>
         Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
         Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
         InferenceWorkspace<T> workspace = _threadWorkspace.Value!;
-        ForwardPass.Run<T>(_layers, _parameters, workspace.Plan, workspace.Buffer, input, 1).CopyTo(output);
+        ForwardPass.Run<T>(_layers, _transposed, workspace.Plan, workspace.Buffer, input, 1, transposedWeights: true).CopyTo(output);
     }
 
     /// <summary>Outputs for a batch of any size, in this thread's cached workspace.</summary>
@@ -96,7 +114,7 @@ public sealed class InferenceModel<T>
         for (int start = 0; start < batch; start += chunk)
         {
             int count = Math.Min(chunk, batch - start);
-            ForwardPass.Run<T>(_layers, _parameters, workspace.Plan, workspace.Buffer, inputs.Slice(start * InputSize, count * InputSize), count)
+            ForwardPass.Run<T>(_layers, _transposed, workspace.Plan, workspace.Buffer, inputs.Slice(start * InputSize, count * InputSize), count, transposedWeights: true)
                 .CopyTo(outputs.Slice(start * OutputSize, count * OutputSize));
         }
     }

@@ -84,10 +84,17 @@ internal static class ForwardPass
     /// <summary>
     /// Runs every layer, <c>Z = X·Wᵀ + b</c> then <c>A = f(Z)</c>, keeping Z and A where <paramref name="plan"/> says,
     /// and returns the last layer's A, [batch, outputs], as a slice of <paramref name="workspace"/>.
-    /// Callers validate the batch and the input length.
+    /// Callers validate the batch and the input length. With <paramref name="transposedWeights"/>, each layer's
+    /// weight block in <paramref name="parameters"/> holds Wᵀ [inputs, outputs] (see <see cref="InferenceModel{T}"/>).
     /// </summary>
     public static ReadOnlySpan<T> Run<T>(
-        ReadOnlySpan<DenseLayer> layers, ReadOnlySpan<T> parameters, WorkspacePlan plan, Span<T> workspace, ReadOnlySpan<T> inputs, int batch)
+        ReadOnlySpan<DenseLayer> layers,
+        ReadOnlySpan<T> parameters,
+        WorkspacePlan plan,
+        Span<T> workspace,
+        ReadOnlySpan<T> inputs,
+        int batch,
+        bool transposedWeights = false)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         ReadOnlySpan<T> x = inputs;
@@ -109,7 +116,8 @@ internal static class ForwardPass
                 batch,
                 layer.Inputs,
                 layer.Outputs,
-                plan.Pack(workspace));
+                plan.Pack(workspace),
+                transposedWeights);
             x = a;
         }
 

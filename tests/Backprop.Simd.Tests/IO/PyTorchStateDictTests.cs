@@ -30,7 +30,7 @@ public class PyTorchStateDictTests
         const int batch = 13;
         float[] inputs = TestData.Uniform<float>(new Random(13), batch * 10, -2, 2);
         float[] expected = new float[batch * 3], actual = new float[batch * 3];
-        network.Predict(inputs, expected, batch);
+        network.ToInferenceModel().Predict(inputs, expected, batch);
         model.Predict(inputs, actual, batch);
         Assert.Equal(expected, actual);
     }

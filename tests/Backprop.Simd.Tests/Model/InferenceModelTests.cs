@@ -10,7 +10,7 @@ public sealed class InferenceModelTests
     private static readonly NetworkSpec s_spec = NetworkSpec.Parse("37-29:tanh-17:gelu-10");
 
     [Fact]
-    public void PredictsExactlyLikeTheNetworkItWasTakenFrom()
+    public void PredictsLikeTheNetworkItWasTakenFrom()
     {
         var network = new Network<double>(s_spec, maxBatch: 7, seed: 3);
         InferenceModel<double> model = network.ToInferenceModel();
@@ -22,8 +22,9 @@ public sealed class InferenceModelTests
         double[] one = new double[10];
         model.Predict(inputs.AsSpan(0, 37), one);
 
-        Assert.Equal(expected, batch);
-        Assert.Equal(expected.AsSpan(0, 10).ToArray(), one);
+        // The model reads transposed weights (another summation order than the network's kernels): equal to rounding.
+        Tolerance.Close<double, double>(expected, batch, 1e-13, 1e-13, "batch of 7");
+        Tolerance.Close<double, double>(expected.AsSpan(0, 10), one, 1e-13, 1e-13, "one sample");
     }
 
     [Fact]

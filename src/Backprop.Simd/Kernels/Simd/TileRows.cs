@@ -28,3 +28,23 @@ internal readonly struct Four : ITileCount
 {
     public static int Value => 4;
 }
+
+internal readonly struct Five : ITileCount
+{
+    public static int Value => 5;
+}
+
+internal readonly struct Six : ITileCount
+{
+    public static int Value => 6;
+}
+
+internal readonly struct Seven : ITileCount
+{
+    public static int Value => 7;
+}
+
+internal readonly struct Eight : ITileCount
+{
+    public static int Value => 8;
+}
