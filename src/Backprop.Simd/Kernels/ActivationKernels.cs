@@ -74,10 +74,11 @@ public static class ActivationKernels
     }
 
     /// <summary>
-    /// <see cref="ActivationBackward"/> and then <c>db[o] += Σ_n dz[n, o]</c>, row by row so that each row of ∂E/∂Z is summed
-    /// while it is still in L1: the bias gradient costs no pass of its own. Validated by the caller; dz may alias da.
+    /// <see cref="ActivationBackward"/> and then <c>db[o] += scale·Σ_n dz[n, o]</c>, row by row so that each row of ∂E/∂Z is
+    /// summed while it is still in L1: the bias gradient costs no pass of its own (with db = b and scale = −μ, it is the
+    /// SGD step on the bias). Validated by the caller; dz may alias da.
     /// </summary>
-    internal static void BackwardWithBias<T>(Activation activation, Span<T> dz, ReadOnlySpan<T> da, ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> db, int batch)
+    internal static void BackwardWithBias<T>(Activation activation, Span<T> dz, ReadOnlySpan<T> da, ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> db, int batch, T scale)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int outputs = db.Length;
@@ -94,7 +95,14 @@ public static class ActivationKernels
                 da.Slice(start, outputs).CopyTo(row);
             }
 
-            TensorPrimitives.Add(db, row, db);
+            if (scale == T.One)
+            {
+                TensorPrimitives.Add(db, row, db);
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd(row, scale, db, db);
+            }
         }
     }
 

@@ -292,8 +292,11 @@ public static class DenseKernels
         SimdDispatch.Run<T, PackedGemm<T, NoActivation<T>>>(ref packed, int.MaxValue);
     }
 
-    /// <summary><c>dw += dyᵀ·x</c>, validated by the caller; <paramref name="pack"/> holds <see cref="BackwardWeightsPackLength"/> elements.</summary>
-    internal static void BackwardWeightsCore<T>(Span<T> dw, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, int inputs, int outputs, Span<T> pack)
+    /// <summary>
+    /// <c>dw += α·dyᵀ·x</c>, validated by the caller; <paramref name="pack"/> holds <see cref="BackwardWeightsPackLength"/>
+    /// elements. With dw = W and α = −μ this is the SGD step fused into the product (the gradient never stored).
+    /// </summary>
+    internal static void BackwardWeightsCore<T>(Span<T> dw, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, int inputs, int outputs, Span<T> pack, T alpha = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (batch == 0)
@@ -304,7 +307,7 @@ public static class DenseKernels
         if (!UsePacked(batch, inputs))
         {
             // A(o, n) = dy[n·outputs + o], i.e. dYᵀ read through strides; B = X [batch, inputs].
-            var kernel = new GemmAxpy<T>(dw, dy, x, outputs, inputs, batch, rowStride: 1, depthStride: outputs, accumulate: true);
+            var kernel = new GemmAxpy<T>(dw, dy, x, outputs, inputs, batch, rowStride: 1, depthStride: outputs, accumulate: true, alpha);
             SimdDispatch.Run<T, GemmAxpy<T>>(ref kernel, inputs);
             return;
         }
@@ -312,7 +315,7 @@ public static class DenseKernels
         // C = dW [outputs, inputs]: A = dYᵀ (A(o, n) = dy[n·outputs + o]), B = X (rows copied by packing), β = 1.
         var packed = new PackedGemm<T, NoActivation<T>>(
             dw, dy, x, outputs, inputs, batch, aRowStride: 1, aDepthStride: outputs, bDepthStride: inputs, bColumnStride: 1,
-            accumulate: true, pack);
+            accumulate: true, pack, alpha: alpha);
         SimdDispatch.Run<T, PackedGemm<T, NoActivation<T>>>(ref packed, int.MaxValue);
     }
 

@@ -18,6 +18,10 @@ public sealed class Network<T>
     private readonly T[] _parameters;
     private readonly T[] _gradients;
 
+    // Whether the gradient buffer may hold values (Backpropagate ran, or a caller took a view of it) since the last
+    // Update or ClearGradients: TrainStep then cannot fuse the SGD step into the backward pass.
+    private bool _gradientsPending;
+
     // The forward pass's Z and A per layer (see WorkspacePlan), then two ping-pong buffers for ∂E/∂A of the layer
     // being differentiated, each [MaxBatch, widest layer].
     private readonly WorkspacePlan _plan;
@@ -63,7 +67,7 @@ public sealed class Network<T>
     public Span<T> Parameters => _parameters;
 
     /// <summary>∂E/∂parameters, accumulated by <see cref="Backpropagate"/>, in the layout of <see cref="Parameters"/>.</summary>
-    public Span<T> Gradients => _gradients;
+    public Span<T> Gradients => GradientView(_gradients);
 
     /// <summary>W of layer <paramref name="layer"/>, [outputs, inputs] row-major.</summary>
     public Span<T> Weights(int layer) => _parameters.AsSpan(Layer(layer).WeightOffset, _layers[layer].WeightCount);
@@ -72,10 +76,10 @@ public sealed class Network<T>
     public Span<T> Biases(int layer) => _parameters.AsSpan(Layer(layer).BiasOffset, _layers[layer].Outputs);
 
     /// <summary>∂E/∂W of layer <paramref name="layer"/>.</summary>
-    public Span<T> WeightGradients(int layer) => _gradients.AsSpan(Layer(layer).WeightOffset, _layers[layer].WeightCount);
+    public Span<T> WeightGradients(int layer) => GradientView(_gradients.AsSpan(Layer(layer).WeightOffset, _layers[layer].WeightCount));
 
     /// <summary>∂E/∂b of layer <paramref name="layer"/>.</summary>
-    public Span<T> BiasGradients(int layer) => _gradients.AsSpan(Layer(layer).BiasOffset, _layers[layer].Outputs);
+    public Span<T> BiasGradients(int layer) => GradientView(_gradients.AsSpan(Layer(layer).BiasOffset, _layers[layer].Outputs));
 
     /// <summary>
     /// Seeded initialization: biases zero; weights uniform in ±√(6/(inputs + outputs)) (Glorot) before identity,
@@ -105,7 +109,11 @@ public sealed class Network<T>
     public InferenceModel<T> ToInferenceModel() => new(Spec, _parameters);
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ClearGradients() => Array.Clear(_gradients);
+    public void ClearGradients()
+    {
+        Array.Clear(_gradients);
+        _gradientsPending = false;
+    }
 
     /// <summary>
     /// The forward pass over <paramref name="batch"/> samples. Returns the outputs, [batch, OutputSize], as a view of
@@ -170,54 +178,19 @@ public sealed class Network<T>
             Guard.Length(inputGradients.Length, batch, InputSize, nameof(inputGradients), "batch × InputSize");
         }
 
-        ReadOnlySpan<T> outputs = ForwardCore(inputs, batch);
-        int current = 0;
-        T loss = LossKernels.Compute(Spec.Loss, outputs, targets, Delta(current, batch * OutputSize), batch);
-        if (!T.IsFinite(loss))
-        {
-            throw new DivergenceException(double.CreateTruncating(loss));
-        }
-
-        for (int l = _layers.Length - 1; l >= 0; l--)
-        {
-            DenseLayer layer = _layers[l];
-            int n = batch * layer.Outputs;
-
-            // ∂E/∂Z = ∂E/∂A ⊙ f'(Z), in place in the delta buffer, with db += Σ_n ∂E/∂Z summed in the same pass.
-            Span<T> delta = Delta(current, n);
-            ActivationKernels.BackwardWithBias<T>(
-                layer.Activation,
-                delta,
-                delta,
-                _workspace.AsSpan(_plan.PreActivationOffset(l), n),
-                _workspace.AsSpan(_plan.ActivationOffset(l), n),
-                _gradients.AsSpan(layer.BiasOffset, layer.Outputs),
-                batch);
-
-            // dW += dYᵀ·X, then dX = dY·W (not for the first layer unless the caller asked for ∂E/∂inputs).
-            Span<T> pack = _plan.Pack<T>(_workspace);
-            ReadOnlySpan<T> layerInputs = l == 0 ? inputs : _workspace.AsSpan(_plan.ActivationOffset(l - 1), batch * layer.Inputs);
-            DenseKernels.BackwardWeightsCore<T>(
-                _gradients.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs, pack);
-
-            Span<T> next = l > 0 ? Delta(1 - current, batch * layer.Inputs) : inputGradients;
-            if (!next.IsEmpty)
-            {
-                DenseKernels.BackwardDataCore<T>(
-                    next, delta, _parameters.AsSpan(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack);
-            }
-
-            current = 1 - current;
-        }
-
-        return loss;
+        _gradientsPending = true;
+        return BackwardPass(inputs, targets, batch, inputGradients, fusedLearningRate: T.Zero);
     }
 
     /// <summary>
     /// Gradient descent on every parameter, <c>W −= learningRate·∂E/∂W</c>, in one fused pass that also clears the
     /// gradients for the next step.
     /// </summary>
-    public void Update(T learningRate) => UpdateKernels.SgdUpdate<T>(_parameters, _gradients, learningRate, clearGradients: true);
+    public void Update(T learningRate)
+    {
+        UpdateKernels.SgdUpdate<T>(_parameters, _gradients, learningRate, clearGradients: true);
+        _gradientsPending = false;
+    }
 
     /// <summary>
     /// One step of <paramref name="optimizer"/> on every parameter: a fused pass over the contiguous parameter and
@@ -232,18 +205,91 @@ public sealed class Network<T>
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Guard.Length(optimizer.ParameterCount, _parameters.Length, nameof(optimizer), "the network's parameter count");
-        return optimizer.Step(_parameters, _gradients, learningRate, clearGradients: true);
+        T decrease = optimizer.Step(_parameters, _gradients, learningRate, clearGradients: true);
+        _gradientsPending = false;
+        return decrease;
     }
 
-    /// <summary>One step of stochastic gradient descent on a batch: <see cref="Backpropagate"/>, then <see cref="Update(T)"/>.</summary>
+    /// <summary>
+    /// One step of stochastic gradient descent on a batch: the result of <see cref="Backpropagate"/> then
+    /// <see cref="Update(T)"/>, to rounding. When no gradients are pending (nothing accumulated since the last update),
+    /// the step is fused into the backward pass: <c>W −= μ·dYᵀ·X</c> is applied in the weight-gradient product's store
+    /// and the gradient buffer is neither written nor read — one pass over the weights instead of three.
+    /// </summary>
     /// <returns>The loss before the step.</returns>
     /// <exception cref="ArgumentException">A length disagrees with the batch, or the batch is out of 1..MaxBatch.</exception>
     /// <exception cref="DivergenceException">The loss is NaN or infinite; the weights were left unchanged.</exception>
     public T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, T learningRate)
     {
-        T loss = Backpropagate(inputs, targets, batch);
-        Update(learningRate);
+        if (_gradientsPending || learningRate == T.Zero || !T.IsFinite(learningRate))
+        {
+            T loss = Backpropagate(inputs, targets, batch);
+            Update(learningRate);
+            return loss;
+        }
+
+        ValidateStep(inputs, targets, batch);
+        return BackwardPass(inputs, targets, batch, default, learningRate);
+    }
+
+    /// <summary>
+    /// Forward, loss and backward. With <paramref name="fusedLearningRate"/> zero, adds ∂E/∂parameters to the gradient
+    /// buffer; otherwise applies the SGD step straight to the parameters (W += −μ·dYᵀ·X in the product's store,
+    /// b += −μ·Σ dY in the activation pass), each layer's ∂E/∂X computed from its W before W changes.
+    /// </summary>
+    private T BackwardPass(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, Span<T> inputGradients, T fusedLearningRate)
+    {
+        bool fused = fusedLearningRate != T.Zero;
+        T scale = fused ? -fusedLearningRate : T.One;
+        T[] destination = fused ? _parameters : _gradients;
+        ReadOnlySpan<T> outputs = ForwardCore(inputs, batch);
+        int current = 0;
+        T loss = LossKernels.Compute(Spec.Loss, outputs, targets, Delta(current, batch * OutputSize), batch);
+        if (!T.IsFinite(loss))
+        {
+            throw new DivergenceException(double.CreateTruncating(loss));
+        }
+
+        Span<T> pack = _plan.Pack<T>(_workspace);
+        for (int l = _layers.Length - 1; l >= 0; l--)
+        {
+            DenseLayer layer = _layers[l];
+            int n = batch * layer.Outputs;
+
+            // ∂E/∂Z = ∂E/∂A ⊙ f'(Z), in place in the delta buffer, with db += scale·Σ_n ∂E/∂Z in the same pass.
+            Span<T> delta = Delta(current, n);
+            ActivationKernels.BackwardWithBias<T>(
+                layer.Activation,
+                delta,
+                delta,
+                _workspace.AsSpan(_plan.PreActivationOffset(l), n),
+                _workspace.AsSpan(_plan.ActivationOffset(l), n),
+                destination.AsSpan(layer.BiasOffset, layer.Outputs),
+                batch,
+                scale);
+
+            // dX = dY·W (not for the first layer unless the caller asked for ∂E/∂inputs), while W is unchanged.
+            Span<T> next = l > 0 ? Delta(1 - current, batch * layer.Inputs) : inputGradients;
+            if (!next.IsEmpty)
+            {
+                DenseKernels.BackwardDataCore<T>(
+                    next, delta, _parameters.AsSpan(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack);
+            }
+
+            // dW += scale·dYᵀ·X: into the gradients, or (fused) into W itself.
+            ReadOnlySpan<T> layerInputs = l == 0 ? inputs : _workspace.AsSpan(_plan.ActivationOffset(l - 1), batch * layer.Inputs);
+            DenseKernels.BackwardWeightsCore<T>(
+                destination.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs, pack, scale);
+            current = 1 - current;
+        }
+
         return loss;
+    }
+
+    private Span<T> GradientView(Span<T> gradients)
+    {
+        _gradientsPending = true;
+        return gradients;
     }
 
     private ReadOnlySpan<T> ForwardCore(ReadOnlySpan<T> inputs, int batch)

@@ -134,6 +134,74 @@ public class NetworkTests
         Assert.Equal(network.Forward(input, 1).ToArray(), output);
     }
 
+    // The fused step (W −= μ·dYᵀ·X in the product's store) against Backpropagate + Update: the GEMV, axpy and packed
+    // paths (batch 1, 3, 40 with layers wide enough to pack), every activation, float and double.
+    [Theory]
+    [InlineData("20-40:relu-7", 1)]
+    [InlineData("20-40:gelu-33:tanh-7", 3)]
+    [InlineData("70-64:leakyrelu-48:sigmoid-10", 40)]
+    [InlineData("70-64:relu-48:identity-10", 9)]
+    public void FusedTrainStepEqualsBackpropagateThenUpdate(string layers, int batch)
+    {
+        FusedTrainStepMatches<double>(layers, batch, 1e-12);
+        FusedTrainStepMatches<float>(layers, batch, 2e-5);
+    }
+
+    private static void FusedTrainStepMatches<T>(string layers, int batch, double tolerance)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        NetworkSpec spec = NetworkSpec.Parse(layers);
+        var fused = new Network<T>(spec, maxBatch: batch, seed: 5);
+        var separate = new Network<T>(spec, maxBatch: batch, seed: 5);
+        var random = new Random(6);
+        for (int step = 0; step < 3; step++)
+        {
+            T[] inputs = TestData.Uniform<T>(random, batch * spec.InputSize, -1, 1);
+            T[] targets = TestData.Targets<T>(random, spec.Loss, batch, spec.OutputSize);
+            T lossFused = fused.TrainStep(inputs, targets, batch, T.CreateTruncating(0.05));
+            T lossSeparate = separate.Backpropagate(inputs, targets, batch);
+            separate.Update(T.CreateTruncating(0.05));
+            Tolerance.Scalar(double.CreateTruncating(lossSeparate), double.CreateTruncating(lossFused), tolerance, $"{layers} b{batch} step {step} loss");
+        }
+
+        T[] fusedParameters = fused.Parameters.ToArray();
+        Tolerance.Close<T, T>(separate.Parameters.ToArray(), fusedParameters, tolerance, tolerance, $"{layers} b{batch} {typeof(T).Name} parameters");
+        Assert.All(fused.Gradients.ToArray(), g => Assert.Equal(T.Zero, g));
+    }
+
+    [Fact]
+    public void FusedTrainStepDivergenceLeavesWeightsUnchanged()
+    {
+        var network = new Network<float>(NetworkSpec.Parse("4-40:relu-3"), maxBatch: 8, seed: 4);
+        float[] parameters = network.Parameters.ToArray();
+        float[] inputs = TestData.Uniform<float>(new Random(1), 8 * 4, -1, 1);
+        inputs[5] = float.PositiveInfinity;
+        float[] targets = TestData.Targets<float>(new Random(2), network.Spec.Loss, 8, 3);
+        Assert.Throws<DivergenceException>(() => network.TrainStep(inputs, targets, 8, 0.1f));
+        Assert.Equal(parameters, network.Parameters.ToArray());
+    }
+
+    // Gradients accumulated before TrainStep are applied with the step's own, as Backpropagate + Update would.
+    [Fact]
+    public void TrainStepAppliesPendingGradients()
+    {
+        NetworkSpec spec = NetworkSpec.Parse("6-40:relu-3");
+        var network = new Network<double>(spec, maxBatch: 9, seed: 2);
+        var reference = new Network<double>(spec, maxBatch: 9, seed: 2);
+        var random = new Random(3);
+        double[] first = TestData.Uniform<double>(random, 9 * 6, -1, 1), second = TestData.Uniform<double>(random, 9 * 6, -1, 1);
+        double[] targets = TestData.Targets<double>(random, spec.Loss, 9, 3);
+
+        network.Backpropagate(first, targets, 9);
+        network.TrainStep(second, targets, 9, 0.1);
+        reference.Backpropagate(first, targets, 9);
+        reference.Backpropagate(second, targets, 9);
+        reference.Update(0.1);
+
+        Tolerance.Close<double, double>(reference.Parameters.ToArray(), network.Parameters.ToArray(), 1e-12, 1e-12, "pending gradients");
+        Assert.All(network.Gradients.ToArray(), g => Assert.Equal(0.0, g));
+    }
+
     [Fact]
     public void UpdateIsGradientDescentAndClearsGradients()
     {

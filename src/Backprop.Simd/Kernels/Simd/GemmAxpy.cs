@@ -24,6 +24,7 @@ internal readonly ref struct GemmAxpy<T> : ISimdKernel<T>
     private readonly int _rowStride;
     private readonly int _depthStride;
     private readonly bool _accumulate;
+    private readonly T _alpha;
 
     /// <param name="c">[m, n] output, row-major.</param>
     /// <param name="a">A(i, p) at <c>i·rowStride + p·depthStride</c>.</param>
@@ -34,8 +35,10 @@ internal readonly ref struct GemmAxpy<T> : ISimdKernel<T>
     /// <param name="depthStride">Distance between A(i, p) and A(i, p + 1).</param>
     /// <param name="b">[k, n], row-major.</param>
     /// <param name="accumulate">true: C += A·B; false: C = A·B and C's old values are never used.</param>
-    public GemmAxpy(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k, int rowStride, int depthStride, bool accumulate)
+    /// <param name="alpha">Scales the product, C (+)= α·A·B (1 when 0 is passed, i.e. by default).</param>
+    public GemmAxpy(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k, int rowStride, int depthStride, bool accumulate, T alpha = default)
     {
+        _alpha = alpha == T.Zero ? T.One : alpha;
         _c = c;
         _a = a;
         _b = b;
@@ -173,6 +176,15 @@ internal readonly ref struct GemmAxpy<T> : ISimdKernel<T>
                 if (TVectors.Value > 1) { c31 = TSimd.MultiplyAdd(s, y1, c31); }
                 if (TVectors.Value > 2) { c32 = TSimd.MultiplyAdd(s, y2, c32); }
             }
+        }
+
+        if (_alpha != T.One)
+        {
+            TVec alpha = TSimd.Create(_alpha);
+            c00 = TSimd.Multiply(c00, alpha); c01 = TSimd.Multiply(c01, alpha); c02 = TSimd.Multiply(c02, alpha);
+            c10 = TSimd.Multiply(c10, alpha); c11 = TSimd.Multiply(c11, alpha); c12 = TSimd.Multiply(c12, alpha);
+            c20 = TSimd.Multiply(c20, alpha); c21 = TSimd.Multiply(c21, alpha); c22 = TSimd.Multiply(c22, alpha);
+            c30 = TSimd.Multiply(c30, alpha); c31 = TSimd.Multiply(c31, alpha); c32 = TSimd.Multiply(c32, alpha);
         }
 
         ref T c = ref Unsafe.Add(ref MemoryMarshal.GetReference(_c), ((nint)row * _n) + col);

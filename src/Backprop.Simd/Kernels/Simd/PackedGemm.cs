@@ -42,6 +42,7 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
     private readonly int _bDepthStride;
     private readonly int _bColumnStride;
     private readonly bool _accumulate;
+    private readonly T _alpha;
     private readonly TActivation _activation;
     private readonly GemmBlocking _blocking;
 
@@ -62,6 +63,8 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
     /// <param name="activation">f.</param>
     /// <param name="ldc">Distance between rows of C and of <paramref name="activated"/>: n, unless C is a column slice of a wider matrix.</param>
     /// <param name="blocking">Cache blocks; <see cref="GemmBlocking.Default"/> unless a test wants small ones.</param>
+    /// <param name="alpha">Scales the product: C (+)= α·A·B (1 when 0 is passed, i.e. by default). With β = 1 and
+    /// α = −μ this is a fused SGD step on C = W.</param>
     public PackedGemm(
         Span<T> c,
         ReadOnlySpan<T> a,
@@ -79,8 +82,10 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
         Span<T> activated = default,
         TActivation activation = default,
         int ldc = 0,
-        GemmBlocking blocking = default)
+        GemmBlocking blocking = default,
+        T alpha = default)
     {
+        _alpha = alpha == T.Zero ? T.One : alpha;
         _ldc = ldc == 0 ? n : ldc;
         _blocking = blocking.Depth == 0 ? GemmBlocking.Default : blocking;
         _c = c;
@@ -411,7 +416,11 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
     {
         if (accumulate)
         {
-            value = TSimd.Add(TSimd.Load(ref c, offset), value);
+            value = _alpha == T.One ? TSimd.Add(TSimd.Load(ref c, offset), value) : TSimd.MultiplyAdd(value, TSimd.Create(_alpha), TSimd.Load(ref c, offset));
+        }
+        else if (_alpha != T.One)
+        {
+            value = TSimd.Multiply(value, TSimd.Create(_alpha));
         }
 
         if (finish && !_columnBias.IsEmpty)
@@ -448,7 +457,11 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
         int index = (row * _ldc) + col;
         if (accumulate)
         {
-            value = _c[index] + value;
+            value = SimdScalar<T>.MultiplyAdd(value, _alpha, _c[index]);
+        }
+        else
+        {
+            value *= _alpha;
         }
 
         if (finish && !_columnBias.IsEmpty)
