@@ -21,7 +21,9 @@ public static class DenseKernels
     /// <param name="inputs">Features into the layer.</param>
     /// <param name="outputs">Units of the layer.</param>
     /// <exception cref="ArgumentException">A length disagrees with the dimensions, or y overlaps a source.</exception>
-    public static void DenseForward<T>(Span<T> y, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs)
+    /// <param name="workers">Threads to share a large product, or null (the default) for the calling thread alone.</param>
+    public static void DenseForward<T>(
+        Span<T> y, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs, GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ValidateDimensions(batch, inputs, outputs);
@@ -36,7 +38,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(y, x, nameof(y), nameof(x));
         Guard.NoOverlap<T>(y, w, nameof(y), nameof(w));
         Guard.NoOverlap<T>(y, b, nameof(y), nameof(b));
-        ForwardCore(y, default, Activation.Identity, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)));
+        ForwardCore(y, default, Activation.Identity, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)), workers: workers);
     }
 
     /// <summary>
@@ -54,8 +56,18 @@ public static class DenseKernels
     /// <param name="outputs">Units of the layer.</param>
     /// <exception cref="ArgumentException">A length disagrees with the dimensions, or a destination overlaps a source or the other destination.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The activation is not defined.</exception>
+    /// <param name="workers">Threads to share a large product, or null (the default) for the calling thread alone.</param>
     public static void DenseForward<T>(
-        Span<T> z, Span<T> a, Activation activation, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs)
+        Span<T> z,
+        Span<T> a,
+        Activation activation,
+        ReadOnlySpan<T> x,
+        ReadOnlySpan<T> w,
+        ReadOnlySpan<T> b,
+        int batch,
+        int inputs,
+        int outputs,
+        GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ValidateDimensions(batch, inputs, outputs);
@@ -81,7 +93,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(a, w, nameof(a), nameof(w));
         Guard.NoOverlap<T>(a, b, nameof(a), nameof(b));
 
-        ForwardCore(z, a, activation, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)));
+        ForwardCore(z, a, activation, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)), workers: workers);
         if (activation == Activation.Identity)
         {
             z.CopyTo(a);
@@ -96,7 +108,9 @@ public static class DenseKernels
     /// <param name="inputs">Features into the layer.</param>
     /// <param name="outputs">Units of the layer.</param>
     /// <exception cref="ArgumentException">A length disagrees with the dimensions, or dx overlaps a source.</exception>
-    public static void DenseBackwardData<T>(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> w, int batch, int inputs, int outputs)
+    /// <param name="workers">Threads to share a large product, or null (the default) for the calling thread alone.</param>
+    public static void DenseBackwardData<T>(
+        Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> w, int batch, int inputs, int outputs, GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ValidateDimensions(batch, inputs, outputs);
@@ -106,7 +120,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(dx, dy, nameof(dx), nameof(dy));
         Guard.NoOverlap<T>(dx, w, nameof(dx), nameof(w));
 
-        BackwardDataCore(dx, dy, w, batch, inputs, outputs, GemmScratch<T>.Get(BackwardDataPackLength<T>(batch, inputs, outputs)));
+        BackwardDataCore(dx, dy, w, batch, inputs, outputs, GemmScratch<T>.Get(BackwardDataPackLength<T>(batch, inputs, outputs)), workers);
     }
 
     /// <summary>Weight gradient, accumulated: <c>dw[o, i] += Σ_n dy[n, o]·x[n, i]</c>, i.e. <c>dW += dYᵀ·X</c>.</summary>
@@ -117,7 +131,9 @@ public static class DenseKernels
     /// <param name="inputs">Features into the layer.</param>
     /// <param name="outputs">Units of the layer.</param>
     /// <exception cref="ArgumentException">A length disagrees with the dimensions, or dw overlaps a source.</exception>
-    public static void DenseBackwardWeights<T>(Span<T> dw, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, int inputs, int outputs)
+    /// <param name="workers">Threads to share a large product, or null (the default) for the calling thread alone.</param>
+    public static void DenseBackwardWeights<T>(
+        Span<T> dw, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, int inputs, int outputs, GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ValidateDimensions(batch, inputs, outputs);
@@ -127,7 +143,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(dw, dy, nameof(dw), nameof(dy));
         Guard.NoOverlap<T>(dw, x, nameof(dw), nameof(x));
 
-        BackwardWeightsCore(dw, dy, x, batch, inputs, outputs, GemmScratch<T>.Get(BackwardWeightsPackLength<T>(batch, inputs, outputs)));
+        BackwardWeightsCore(dw, dy, x, batch, inputs, outputs, GemmScratch<T>.Get(BackwardWeightsPackLength<T>(batch, inputs, outputs)), workers: workers);
     }
 
     /// <summary>Bias gradient, accumulated: <c>db[o] += Σ_n dy[n, o]</c>.</summary>
@@ -187,7 +203,8 @@ public static class DenseKernels
         int inputs,
         int outputs,
         Span<T> pack,
-        bool transposedWeights = false)
+        bool transposedWeights = false,
+        GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (batch == 0)
@@ -202,13 +219,21 @@ public static class DenseKernels
             // C = Y [batch, outputs]: A = X (A(n, i) = x[n·inputs + i]); B(i, o) = W[o, i], transposed by packing, or
             // read row by row from Wᵀ.
             (int depthStride, int columnStride) = transposedWeights ? (outputs, 1) : (1, inputs);
-            epilogue = fused switch
+            Span<T> activated = fused is Activation.Relu or Activation.LeakyRelu or Activation.Gelu ? a : default;
+            if (Parallel(workers, z, activated, fused, x, w, b, batch, outputs, inputs, inputs, 1, depthStride, columnStride, accumulate: false, T.One))
             {
-                Activation.Relu => PackedForward<T, ActivationKernels.ReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
-                Activation.LeakyRelu => PackedForward<T, ActivationKernels.LeakyReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
-                Activation.Gelu => PackedForward<T, ActivationKernels.GeluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
-                _ => PackedForward<T, NoActivation<T>>(z, default, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
-            };
+                epilogue = !activated.IsEmpty;
+            }
+            else
+            {
+                epilogue = fused switch
+                {
+                    Activation.Relu => PackedForward<T, ActivationKernels.ReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
+                    Activation.LeakyRelu => PackedForward<T, ActivationKernels.LeakyReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
+                    Activation.Gelu => PackedForward<T, ActivationKernels.GeluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
+                    _ => PackedForward<T, NoActivation<T>>(z, default, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
+                };
+            }
         }
         else if (transposedWeights && batch == 1)
         {
@@ -269,7 +294,8 @@ public static class DenseKernels
     }
 
     /// <summary><c>dx = dy·w</c> (overwrites), validated by the caller; <paramref name="pack"/> holds <see cref="BackwardDataPackLength"/> elements.</summary>
-    internal static void BackwardDataCore<T>(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> w, int batch, int inputs, int outputs, Span<T> pack)
+    internal static void BackwardDataCore<T>(
+        Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> w, int batch, int inputs, int outputs, Span<T> pack, GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (batch == 0)
@@ -286,6 +312,11 @@ public static class DenseKernels
         }
 
         // C = dX [batch, inputs]: A = dY, B = W (B(o, i) = w[o·inputs + i], rows copied by packing).
+        if (Parallel(workers, dx, default, Activation.Identity, dy, w, default, batch, inputs, outputs, outputs, 1, inputs, 1, accumulate: false, T.One))
+        {
+            return;
+        }
+
         var packed = new PackedGemm<T, NoActivation<T>>(
             dx, dy, w, batch, inputs, outputs, aRowStride: outputs, aDepthStride: 1, bDepthStride: inputs, bColumnStride: 1,
             accumulate: false, pack);
@@ -296,7 +327,8 @@ public static class DenseKernels
     /// <c>dw += α·dyᵀ·x</c>, validated by the caller; <paramref name="pack"/> holds <see cref="BackwardWeightsPackLength"/>
     /// elements. With dw = W and α = −μ this is the SGD step fused into the product (the gradient never stored).
     /// </summary>
-    internal static void BackwardWeightsCore<T>(Span<T> dw, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, int inputs, int outputs, Span<T> pack, T alpha = default)
+    internal static void BackwardWeightsCore<T>(
+        Span<T> dw, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, int inputs, int outputs, Span<T> pack, T alpha = default, GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         if (batch == 0)
@@ -313,10 +345,76 @@ public static class DenseKernels
         }
 
         // C = dW [outputs, inputs]: A = dYᵀ (A(o, n) = dy[n·outputs + o]), B = X (rows copied by packing), β = 1.
+        if (Parallel(workers, dw, default, Activation.Identity, dy, x, default, outputs, inputs, batch, 1, outputs, inputs, 1, accumulate: true, alpha == T.Zero ? T.One : alpha))
+        {
+            return;
+        }
+
         var packed = new PackedGemm<T, NoActivation<T>>(
             dw, dy, x, outputs, inputs, batch, aRowStride: 1, aDepthStride: outputs, bDepthStride: inputs, bColumnStride: 1,
             accumulate: true, pack, alpha: alpha);
         SimdDispatch.Run<T, PackedGemm<T, NoActivation<T>>>(ref packed, int.MaxValue);
+    }
+
+    // Runs the packed product on every thread of `workers` when that pays (see ParallelGemm.Worthwhile), with every
+    // operand pinned until all blocks are done; false when the caller should run it alone.
+    private static unsafe bool Parallel<T>(
+        GemmWorkers? workers,
+        Span<T> c,
+        Span<T> activated,
+        Activation activation,
+        ReadOnlySpan<T> a,
+        ReadOnlySpan<T> b,
+        ReadOnlySpan<T> bias,
+        int m,
+        int n,
+        int k,
+        int aRowStride,
+        int aDepthStride,
+        int bDepthStride,
+        int bColumnStride,
+        bool accumulate,
+        T alpha)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        if (!ParallelGemm<T>.Worthwhile(workers, m, n, k))
+        {
+            return false;
+        }
+
+        using (workers!.Enter())
+        {
+            ParallelGemm<T> job = workers.Job<T>();
+            fixed (T* pc = c, pActivated = activated, pa = a, pb = b, pBias = bias)
+            {
+                job.C = pc;
+                job.Activated = activated.IsEmpty ? null : pActivated;
+                job.A = pa;
+                job.B = pb;
+                job.Bias = bias.IsEmpty ? null : pBias;
+                job.M = m;
+                job.N = n;
+                job.K = k;
+                job.ARowStride = aRowStride;
+                job.ADepthStride = aDepthStride;
+                job.BDepthStride = bDepthStride;
+                job.BColumnStride = bColumnStride;
+                job.Accumulate = accumulate;
+                job.Alpha = alpha;
+                job.Activation = activation;
+                job.Prepare(workers.Threads);
+                try
+                {
+                    workers.Run(job);
+                }
+                finally
+                {
+                    job.C = job.Activated = job.A = job.B = job.Bias = null;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static void ValidateDimensions(int batch, int inputs, int outputs)

@@ -54,6 +54,12 @@ public sealed class Network<T>
     /// <summary>The largest batch one call may pass.</summary>
     public int MaxBatch { get; }
 
+    /// <summary>
+    /// Threads that share this network's large products (forward and backward GEMMs of at least ~4M multiply-adds),
+    /// or null (the default) to run every call on the calling thread alone. Set-up only: not while a call runs.
+    /// </summary>
+    public GemmWorkers? Workers { get; set; }
+
     /// <summary>Features per sample.</summary>
     public int InputSize => Spec.InputSize;
 
@@ -273,13 +279,13 @@ public sealed class Network<T>
             if (!next.IsEmpty)
             {
                 DenseKernels.BackwardDataCore<T>(
-                    next, delta, _parameters.AsSpan(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack);
+                    next, delta, _parameters.AsSpan(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack, Workers);
             }
 
             // dW += scale·dYᵀ·X: into the gradients, or (fused) into W itself.
             ReadOnlySpan<T> layerInputs = l == 0 ? inputs : _workspace.AsSpan(_plan.ActivationOffset(l - 1), batch * layer.Inputs);
             DenseKernels.BackwardWeightsCore<T>(
-                destination.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs, pack, scale);
+                destination.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs, pack, scale, Workers);
             current = 1 - current;
         }
 
@@ -293,7 +299,7 @@ public sealed class Network<T>
     }
 
     private ReadOnlySpan<T> ForwardCore(ReadOnlySpan<T> inputs, int batch)
-        => ForwardPass.Run<T>(_layers, _parameters, _plan, _workspace, inputs, batch);
+        => ForwardPass.Run<T>(_layers, _parameters, _plan, _workspace, inputs, batch, workers: Workers);
 
     private Span<T> Delta(int which, int length) => _workspace.AsSpan(_plan.Length + (which * _deltaLength), length);
 

@@ -94,7 +94,8 @@ internal static class ForwardPass
         Span<T> workspace,
         ReadOnlySpan<T> inputs,
         int batch,
-        bool transposedWeights = false)
+        bool transposedWeights = false,
+        GemmWorkers? workers = null)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         ReadOnlySpan<T> x = inputs;
@@ -117,7 +118,8 @@ internal static class ForwardPass
                 layer.Inputs,
                 layer.Outputs,
                 plan.Pack(workspace),
-                transposedWeights);
+                transposedWeights,
+                workers);
             x = a;
         }
 
