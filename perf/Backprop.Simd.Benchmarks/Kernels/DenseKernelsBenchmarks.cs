@@ -19,9 +19,11 @@ public class DenseKernelsBenchmarks
     private float[] _dx = [];
     private float[] _dw = [];
 
-    /// <summary>W3's 1024→1024 at batch 256 (4 MiB of weights: FMA-bound if blocked well), and an odd shape whose every
-    /// dimension leaves a tail, where call overhead and edge handling dominate.</summary>
-    public static IEnumerable<DenseShape> Shapes => [new(256, 1024, 1024), new(9, 127, 33)];
+    /// <summary>W3's 1024→1024 at batch 256 (4 MiB of weights: FMA-bound if blocked well), W7's square 1024³ and the
+    /// three layers of 784-256-128-10 at batch 64, and an odd shape whose every dimension leaves a tail, where call
+    /// overhead and edge handling dominate.</summary>
+    public static IEnumerable<DenseShape> Shapes =>
+        [new(256, 1024, 1024), new(1024, 1024, 1024), new(64, 784, 256), new(64, 256, 128), new(64, 128, 10), new(9, 127, 33)];
 
     [ParamsSource(nameof(Shapes))]
     public DenseShape Shape { get; set; }

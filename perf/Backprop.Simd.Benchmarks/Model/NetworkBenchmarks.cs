@@ -23,6 +23,8 @@ public class NetworkBenchmarks
     private Network<float> _w1Tiny = null!;
     private Network<float> _w2 = null!;
     private Network<float> _w5 = null!;
+    private InferenceModel<float> _w1MnistModel = null!;
+    private InferenceModel<float> _w1TinyModel = null!;
     private PlainCSharpMlp _w1MnistPeer = null!;
     private PlainCSharpMlp _w1TinyPeer = null!;
 
@@ -58,7 +60,11 @@ public class NetworkBenchmarks
         _w5 = new Network<float>(NetworkSpec.Parse("784-128-10"), maxBatch: 1, seed: SeededData.Seed);
         _w5Targets = SeededData.OneHot(random, 1, 10);
 
+        _w1MnistModel = _w1Mnist.ToInferenceModel();
+        _w1TinyModel = _w1Tiny.ToInferenceModel();
         CheckAgainstOracle("Network.Predict 784-128-10", _w1Mnist, _mnistInput, _w1Mnist.Predict);
+        CheckAgainstOracle("InferenceModel.Predict 784-128-10", _w1Mnist, _mnistInput, _w1MnistModel.Predict);
+        CheckAgainstOracle("InferenceModel.Predict 16-32-1", _w1Tiny, _tinyInput, _w1TinyModel.Predict);
         CheckAgainstOracle("PlainCSharpMlp 784-128-10", _w1Mnist, _mnistInput, _w1MnistPeer.Predict);
         CheckAgainstOracle("Network.Predict 16-32-1", _w1Tiny, _tinyInput, _w1Tiny.Predict);
         CheckAgainstOracle("PlainCSharpMlp 16-32-1", _w1Tiny, _tinyInput, _w1TinyPeer.Predict);
@@ -68,6 +74,10 @@ public class NetworkBenchmarks
     [BenchmarkCategory("W1-784-128-10")]
     public void PredictMnist() => _w1Mnist.Predict(_mnistInput, _mnistOutput);
 
+    [Benchmark(Description = "W1 InferenceModel.Predict 784-128-10 b1 (Wᵀ streamed once from L2: L2 load bandwidth)")]
+    [BenchmarkCategory("W1-784-128-10")]
+    public void InferencePredictMnist() => _w1MnistModel.Predict(_mnistInput, _mnistOutput);
+
     [Benchmark(Baseline = true, Description = "W1 peer: plain C# TensorPrimitives.Dot 784-128-10 b1 (L2 load bandwidth)")]
     [BenchmarkCategory("W1-784-128-10")]
     public void PlainCSharpPredictMnist() => _w1MnistPeer.Predict(_mnistInput, _mnistOutput);
@@ -75,6 +85,10 @@ public class NetworkBenchmarks
     [Benchmark(Description = "W1 Predict 16-32-1 b1 (in L1: per-call overhead and latency)")]
     [BenchmarkCategory("W1-16-32-1")]
     public void PredictTiny() => _w1Tiny.Predict(_tinyInput, _tinyOutput);
+
+    [Benchmark(Description = "W1 InferenceModel.Predict 16-32-1 b1 (in L1: per-call overhead and latency)")]
+    [BenchmarkCategory("W1-16-32-1")]
+    public void InferencePredictTiny() => _w1TinyModel.Predict(_tinyInput, _tinyOutput);
 
     [Benchmark(Baseline = true, Description = "W1 peer: plain C# TensorPrimitives.Dot 16-32-1 b1 (per-call overhead)")]
     [BenchmarkCategory("W1-16-32-1")]

@@ -61,6 +61,18 @@ internal sealed class DenseContestants : IDisposable
 
     public void EngineForward() => DenseKernels.DenseForward<float>(_engine.Y, _x, _w, _b, Batch, Inputs, Outputs);
 
+    /// <summary>The engine's forward pass with its product split between <paramref name="workers"/>' threads.</summary>
+    public void EngineForward(GemmWorkers workers) => DenseKernels.DenseForward<float>(_engine.Y, _x, _w, _b, Batch, Inputs, Outputs, workers);
+
+    /// <summary>Forward + backward with every product split between <paramref name="workers"/>' threads.</summary>
+    public void EngineForwardBackward(GemmWorkers workers)
+    {
+        DenseKernels.DenseForward<float>(_engine.Y, _x, _w, _b, Batch, Inputs, Outputs, workers);
+        DenseKernels.DenseBackwardData<float>(_engine.Dx, _dy, _w, Batch, Inputs, Outputs, workers);
+        DenseKernels.DenseBackwardWeights<float>(_engine.Dw, _dy, _x, Batch, Inputs, Outputs, workers);
+        DenseKernels.DenseBackwardBias<float>(_engine.Db, _dy, Batch, Outputs);
+    }
+
     public void EngineForwardBackward()
     {
         DenseKernels.DenseForward<float>(_engine.Y, _x, _w, _b, Batch, Inputs, Outputs);

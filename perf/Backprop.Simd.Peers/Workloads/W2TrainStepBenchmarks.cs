@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Backprop.Simd.Benchmarks;
+using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
 using Backprop.Simd.Peers.Infrastructure;
 
@@ -20,6 +21,8 @@ public class W2TrainStepBenchmarks
     private const int Batch = 64;
 
     private TrainStepContestants _step = null!;
+    private Network<float> _twoThreads = null!;
+    private GemmWorkers _workers = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -27,15 +30,25 @@ public class W2TrainStepBenchmarks
         PeerSetup.Prepare();
         var agreement = new Agreement();
         _step = new TrainStepContestants(W2, NetworkSpec.Parse("784-256-128-10"), Batch, new Random(SeededData.Seed), agreement);
+        _workers = new GemmWorkers(2);
+        _twoThreads = new Network<float>(_step.Engine.Spec, maxBatch: Batch, seed: SeededData.Seed) { Workers = _workers };
         agreement.ThrowIfAnyDisagrees();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _step?.Dispose();
+    public void Cleanup()
+    {
+        _step?.Dispose();
+        _workers?.Dispose();
+    }
 
     [Benchmark(Baseline = true, Description = "engine Network.TrainStep")]
     [BenchmarkCategory(W2), Flops(WorkloadFlops.W2)]
     public float Engine() => _step.Engine.TrainStep(_step.Inputs, _step.Targets, Batch, TrainStepContestants.LearningRate);
+
+    [Benchmark(Description = "engine Network.TrainStep, 2 threads (GemmWorkers)")]
+    [BenchmarkCategory(W2), Flops(WorkloadFlops.W2)]
+    public float EngineTwoThreads() => _twoThreads.TrainStep(_step.Inputs, _step.Targets, Batch, TrainStepContestants.LearningRate);
 
     [Benchmark(Description = "OpenBLAS sgemm, update fused in dW sgemm")]
     [BenchmarkCategory(W2), Flops(WorkloadFlops.W2)]

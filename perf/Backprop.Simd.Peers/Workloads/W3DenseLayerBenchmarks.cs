@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Backprop.Simd.Kernels;
 using Backprop.Simd.Peers.Infrastructure;
 
 namespace Backprop.Simd.Peers.Workloads;
@@ -19,6 +20,7 @@ public class W3DenseLayerBenchmarks
     private const string ForwardBackward = "W3-forward-backward";
 
     private DenseContestants _layer = null!;
+    private GemmWorkers _workers = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -26,17 +28,27 @@ public class W3DenseLayerBenchmarks
         PeerSetup.Prepare();
         var agreement = new Agreement();
         _layer = new DenseContestants(batch: 256, inputs: 1024, outputs: 1024, bias: true, backward: true);
+        _workers = new GemmWorkers(2);
         _layer.CheckForward(Forward, agreement);
         _layer.CheckForwardBackward(ForwardBackward, agreement);
         agreement.ThrowIfAnyDisagrees();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _layer?.Dispose();
+    public void Cleanup()
+    {
+        _layer?.Dispose();
+        _workers?.Dispose();
+    }
 
     [Benchmark(Baseline = true, Description = "engine DenseForward")]
     [BenchmarkCategory(Forward), Flops(WorkloadFlops.W3Forward)]
     public void EngineForward() => _layer.EngineForward();
+
+    // BENCHMARKS.md: W1–W3 also with 2 threads where the engine offers parallelism (the peers stay on one).
+    [Benchmark(Description = "engine DenseForward, 2 threads (GemmWorkers)")]
+    [BenchmarkCategory(Forward), Flops(WorkloadFlops.W3Forward)]
+    public void EngineForwardTwoThreads() => _layer.EngineForward(_workers);
 
     [Benchmark(Description = "ONNX Runtime Gemm, IO binding")]
     [BenchmarkCategory(Forward), Flops(WorkloadFlops.W3Forward)]
@@ -58,6 +70,10 @@ public class W3DenseLayerBenchmarks
     [Benchmark(Baseline = true, Description = "engine DenseForward + Backward{Data,Weights,Bias}")]
     [BenchmarkCategory(ForwardBackward), Flops(WorkloadFlops.W3ForwardBackward)]
     public void EngineForwardBackward() => _layer.EngineForwardBackward();
+
+    [Benchmark(Description = "engine forward + backward, 2 threads (GemmWorkers)")]
+    [BenchmarkCategory(ForwardBackward), Flops(WorkloadFlops.W3ForwardBackward)]
+    public void EngineForwardBackwardTwoThreads() => _layer.EngineForwardBackward(_workers);
 
     [Benchmark(Description = "OpenBLAS sgemm NT, NN, TN")]
     [BenchmarkCategory(ForwardBackward), Flops(WorkloadFlops.W3ForwardBackward)]

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Backprop.Simd.Kernels;
 using Backprop.Simd.Peers.Infrastructure;
 
 namespace Backprop.Simd.Peers.Workloads;
@@ -17,6 +18,7 @@ public class W7GemmBenchmarks
     private const string Square = "W7-1024";
 
     private DenseContestants _gemm = null!;
+    private GemmWorkers _workers = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -24,16 +26,25 @@ public class W7GemmBenchmarks
         PeerSetup.Prepare();
         var agreement = new Agreement();
         _gemm = new DenseContestants(batch: 1024, inputs: 1024, outputs: 1024, bias: false, backward: false);
+        _workers = new GemmWorkers(2);
         _gemm.CheckForward(Square, agreement);
         agreement.ThrowIfAnyDisagrees();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _gemm?.Dispose();
+    public void Cleanup()
+    {
+        _gemm?.Dispose();
+        _workers?.Dispose();
+    }
 
     [Benchmark(Baseline = true, Description = "engine DenseForward, no bias")]
     [BenchmarkCategory(Square), Flops(WorkloadFlops.W7Square)]
     public void Engine() => _gemm.EngineForward();
+
+    [Benchmark(Description = "engine DenseForward, no bias, 2 threads (GemmWorkers)")]
+    [BenchmarkCategory(Square), Flops(WorkloadFlops.W7Square)]
+    public void EngineTwoThreads() => _gemm.EngineForward(_workers);
 
     [Benchmark(Description = "ONNX Runtime Gemm transB, IO binding")]
     [BenchmarkCategory(Square), Flops(WorkloadFlops.W7Square)]
