@@ -55,7 +55,7 @@ public sealed class Network<T>
     public int MaxBatch { get; }
 
     /// <summary>
-    /// Threads that share this network's large products (forward and backward GEMMs of at least ~4M multiply-adds),
+    /// Threads that share this network's large products (forward and backward GEMMs of at least ~16M multiply-adds),
     /// or null (the default) to run every call on the calling thread alone. Set-up only: not while a call runs.
     /// </summary>
     public GemmWorkers? Workers { get; set; }

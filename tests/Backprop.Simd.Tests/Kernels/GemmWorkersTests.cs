@@ -12,15 +12,16 @@ namespace Backprop.Simd.Tests.Kernels;
 /// </summary>
 public class GemmWorkersTests
 {
-    // Large enough to be split (≥ 4M multiply-adds, ≥ 2 panels), with tails in every dimension.
+    // Large enough to be split (≥ 16M multiply-adds, ≥ 2 panels), with tails in every dimension.
     [Theory]
-    [InlineData(2, 67, 301, 257)]
-    [InlineData(3, 40, 1025, 130)]
+    [InlineData(2, 131, 517, 257)]
+    [InlineData(3, 67, 1025, 259)]
     public void DenseKernelsAreBitExactWithWorkers(int threads, int batch, int inputs, int outputs)
     {
         using var workers = new GemmWorkers(threads);
         BitExact<float>(workers, batch, inputs, outputs);
         BitExact<double>(workers, batch, inputs, outputs);
+        Assert.Equal(6, workers.Runs);
     }
 
     private static void BitExact<T>(GemmWorkers workers, int batch, int inputs, int outputs)
@@ -49,12 +50,12 @@ public class GemmWorkersTests
     [Fact]
     public void NetworkTrainsIdenticallyWithWorkersAndAllocatesNothing()
     {
-        NetworkSpec spec = NetworkSpec.Parse("300-256:relu-200:tanh-10");
+        NetworkSpec spec = NetworkSpec.Parse("600-512:relu-200:tanh-10");
         using var workers = new GemmWorkers(2);
         var alone = new Network<float>(spec, maxBatch: 96, seed: 1);
         var shared = new Network<float>(spec, maxBatch: 96, seed: 1) { Workers = workers };
         var random = new Random(2);
-        float[] inputs = TestData.Uniform<float>(random, 96 * 300, -1, 1);
+        float[] inputs = TestData.Uniform<float>(random, 96 * 600, -1, 1);
         float[] targets = TestData.Targets<float>(random, spec.Loss, 96, 10);
         for (int step = 0; step < 2; step++)
         {
@@ -62,6 +63,7 @@ public class GemmWorkersTests
         }
 
         Assert.Equal(alone.Parameters.ToArray(), shared.Parameters.ToArray());
+        Assert.True(workers.Runs > 0, "no product ran on the workers");
         Allocations.AssertNone("TrainStep with workers", () => shared.TrainStep(inputs, targets, 96, 0.01f));
     }
 
