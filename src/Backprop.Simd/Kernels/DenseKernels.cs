@@ -20,24 +20,13 @@ public static class DenseKernels
     /// <param name="batch">Rows of the batch (0 is allowed and does nothing).</param>
     /// <param name="inputs">Features into the layer.</param>
     /// <param name="outputs">Units of the layer.</param>
-    /// <exception cref="ArgumentException">A length disagrees with the dimensions, or y overlaps a source.</exception>
     /// <param name="workers">Threads to share a large product, or null (the default) for the calling thread alone.</param>
+    /// <exception cref="ArgumentException">A length disagrees with the dimensions, or y overlaps a source.</exception>
     public static void DenseForward<T>(
         Span<T> y, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs, GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ValidateDimensions(batch, inputs, outputs);
-        Guard.Length(y.Length, batch, outputs, nameof(y), "batch × outputs");
-        Guard.Length(x.Length, batch, inputs, nameof(x), "batch × inputs");
-        Guard.Length(w.Length, outputs, inputs, nameof(w), "outputs × inputs");
-        if (!b.IsEmpty)
-        {
-            Guard.Length(b.Length, outputs, nameof(b), "outputs");
-        }
-
-        Guard.NoOverlap<T>(y, x, nameof(y), nameof(x));
-        Guard.NoOverlap<T>(y, w, nameof(y), nameof(w));
-        Guard.NoOverlap<T>(y, b, nameof(y), nameof(b));
+        ValidateForward<T>(y, nameof(y), x, w, b, batch, inputs, outputs);
         ForwardCore(y, default, Activation.Identity, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)), workers: workers);
     }
 
@@ -70,25 +59,14 @@ public static class DenseKernels
         GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        ValidateDimensions(batch, inputs, outputs);
         if (!Enum.IsDefined(activation))
         {
             throw ActivationKernels.UnknownActivation(activation);
         }
 
-        Guard.Length(z.Length, batch, outputs, nameof(z), "batch × outputs");
+        ValidateForward<T>(z, nameof(z), x, w, b, batch, inputs, outputs);
         Guard.Length(a.Length, batch, outputs, nameof(a), "batch × outputs");
-        Guard.Length(x.Length, batch, inputs, nameof(x), "batch × inputs");
-        Guard.Length(w.Length, outputs, inputs, nameof(w), "outputs × inputs");
-        if (!b.IsEmpty)
-        {
-            Guard.Length(b.Length, outputs, nameof(b), "outputs");
-        }
-
         Guard.NoOverlap<T>(a, z, nameof(a), nameof(z));
-        Guard.NoOverlap<T>(z, x, nameof(z), nameof(x));
-        Guard.NoOverlap<T>(z, w, nameof(z), nameof(w));
-        Guard.NoOverlap<T>(z, b, nameof(z), nameof(b));
         Guard.NoOverlap<T>(a, x, nameof(a), nameof(x));
         Guard.NoOverlap<T>(a, w, nameof(a), nameof(w));
         Guard.NoOverlap<T>(a, b, nameof(a), nameof(b));
@@ -415,6 +393,24 @@ public static class DenseKernels
         }
 
         return true;
+    }
+
+    // The forward pass's shapes, and its destination overlapping none of the sources.
+    private static void ValidateForward<T>(
+        ReadOnlySpan<T> destination, string destinationName, ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, int batch, int inputs, int outputs)
+    {
+        ValidateDimensions(batch, inputs, outputs);
+        Guard.Length(destination.Length, batch, outputs, destinationName, "batch × outputs");
+        Guard.Length(x.Length, batch, inputs, nameof(x), "batch × inputs");
+        Guard.Length(w.Length, outputs, inputs, nameof(w), "outputs × inputs");
+        if (!b.IsEmpty)
+        {
+            Guard.Length(b.Length, outputs, nameof(b), "outputs");
+        }
+
+        Guard.NoOverlap<T>(destination, x, destinationName, nameof(x));
+        Guard.NoOverlap<T>(destination, w, destinationName, nameof(w));
+        Guard.NoOverlap<T>(destination, b, destinationName, nameof(b));
     }
 
     private static void ValidateDimensions(int batch, int inputs, int outputs)
