@@ -110,29 +110,29 @@ public static class ActivationKernels
     private static void BackwardCore<T>(Activation activation, Span<T> dz, ReadOnlySpan<T> da, ReadOnlySpan<T> z, ReadOnlySpan<T> a)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-            switch (activation)
-            {
-                case Activation.Identity:
-                    da.CopyTo(dz);
-                    break;
-                case Activation.Sigmoid:
-                    Elementwise.Map(default(SigmoidBackward<T>), da, a, default, dz);
-                    break;
-                case Activation.Tanh:
-                    Elementwise.Map(default(TanhBackward<T>), da, a, default, dz);
-                    break;
-                case Activation.Relu:
-                    Elementwise.Map(new LeakyReluBackward<T>(T.Zero), da, z, default, dz);
-                    break;
-                case Activation.LeakyRelu:
-                    Elementwise.Map(new LeakyReluBackward<T>(T.CreateTruncating(LeakySlope)), da, z, default, dz);
-                    break;
-                case Activation.Gelu:
-                    Elementwise.Map(default(GeluBackward<T>), da, z, default, dz);
-                    break;
-                default:
-                    throw UnknownActivation(activation);
-            }
+        switch (activation)
+        {
+            case Activation.Identity:
+                da.CopyTo(dz);
+                break;
+            case Activation.Sigmoid:
+                Elementwise.Map(default(SigmoidBackward<T>), da, a, default, dz);
+                break;
+            case Activation.Tanh:
+                Elementwise.Map(default(TanhBackward<T>), da, a, default, dz);
+                break;
+            case Activation.Relu:
+                Elementwise.Map(new LeakyReluBackward<T>(T.Zero), da, z, default, dz);
+                break;
+            case Activation.LeakyRelu:
+                Elementwise.Map(new LeakyReluBackward<T>(T.CreateTruncating(LeakySlope)), da, z, default, dz);
+                break;
+            case Activation.Gelu:
+                Elementwise.Map(default(GeluBackward<T>), da, z, default, dz);
+                break;
+            default:
+                throw UnknownActivation(activation);
+        }
     }
 
     private static void ValidateActivation(Activation activation)

@@ -6,8 +6,8 @@ namespace Backprop.Simd.Kernels;
 
 /// <summary>
 /// The three products and the bias terms of a dense layer, <c>Y = X·Wᵀ + b</c>, with X [batch, inputs],
-/// W [outputs, inputs] and Y [batch, outputs], all row-major. Each backward product is computed from these
-/// stored layouts directly: no transposed temporaries. Arguments follow llm.c's order: outputs first, then
+/// W [outputs, inputs] and Y [batch, outputs], all row-major. Each product is computed from these stored layouts
+/// directly: no transposed matrix is ever materialized (transposes are absorbed by packing blocks into scratch). Arguments follow llm.c's order: outputs first, then
 /// inputs, then dimensions. <see cref="ScalarReference"/> holds the plain loops each kernel must equal.
 /// </summary>
 public static class DenseKernels
@@ -27,6 +27,7 @@ public static class DenseKernels
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ValidateForward<T>(y, nameof(y), x, w, b, batch, inputs, outputs);
+        workers?.ThrowIfDisposed();
         ForwardCore(y, default, Activation.Identity, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)), workers: workers);
     }
 
@@ -70,6 +71,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(a, x, nameof(a), nameof(x));
         Guard.NoOverlap<T>(a, w, nameof(a), nameof(w));
         Guard.NoOverlap<T>(a, b, nameof(a), nameof(b));
+        workers?.ThrowIfDisposed();
 
         ForwardCore(z, a, activation, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)), workers: workers);
         if (activation == Activation.Identity)
@@ -98,6 +100,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(dx, dy, nameof(dx), nameof(dy));
         Guard.NoOverlap<T>(dx, w, nameof(dx), nameof(w));
 
+        workers?.ThrowIfDisposed();
         BackwardDataCore(dx, dy, w, batch, inputs, outputs, GemmScratch<T>.Get(BackwardDataPackLength<T>(batch, inputs, outputs)), workers);
     }
 
@@ -121,6 +124,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(dw, dy, nameof(dw), nameof(dy));
         Guard.NoOverlap<T>(dw, x, nameof(dw), nameof(x));
 
+        workers?.ThrowIfDisposed();
         BackwardWeightsCore(dw, dy, x, batch, inputs, outputs, GemmScratch<T>.Get(BackwardWeightsPackLength<T>(batch, inputs, outputs)), workers: workers);
     }
 
@@ -355,6 +359,7 @@ public static class DenseKernels
         T alpha)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
+        workers?.ThrowIfDisposed();
         if (!ParallelGemm<T>.Worthwhile(workers, m, n, k))
         {
             return false;

@@ -6,10 +6,11 @@ namespace Backprop.Simd.Kernels;
 /// <summary>
 /// Opt-in parallelism for large dense products: a fixed set of worker threads, started once, among which each large
 /// packed GEMM is split by blocks of output columns (each worker packs its own columns of B, so the workers share
-/// nothing but the read-only A). The calling thread works too and returns when every block is done. A call allocates
-/// nothing (no closures, no tasks); products too small to gain from it run on the calling thread alone.
-/// Single-threaded stays the default everywhere: pass an instance to <see cref="Model.Network{T}.Workers"/> or to a
-/// <see cref="DenseKernels"/> call. One instance may serve several networks; their calls then take turns.
+/// nothing but the read-only A). The calling thread works too and returns when every block is done. Once warm (each
+/// worker's packing scratch sized), a call allocates nothing (no closures, no tasks); products too small to gain from
+/// it run on the calling thread alone. Single-threaded stays the default everywhere: pass an instance to
+/// <see cref="Model.Network{T}.Workers"/> or to a <see cref="DenseKernels"/> call. One instance may serve several
+/// networks; their calls then take turns. Dispose it when done: its threads keep it alive until then.
 /// </summary>
 public sealed class GemmWorkers : IDisposable
 {
@@ -50,7 +51,10 @@ public sealed class GemmWorkers : IDisposable
     /// <summary>Products run on the workers so far (tests check that the parallel path really ran).</summary>
     internal long Runs { get; private set; }
 
-    /// <summary>Stops the worker threads (after any product in progress). Later products through this instance throw.</summary>
+    /// <summary>
+    /// Stops the worker threads (after any product in progress) and waits for them to exit. Every later call given this
+    /// instance throws <see cref="ObjectDisposedException"/>, whatever the size of its products.
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
@@ -66,7 +70,15 @@ public sealed class GemmWorkers : IDisposable
                 start.Set();
             }
         }
+
+        foreach (Thread thread in _threads)
+        {
+            thread.Join();
+        }
     }
+
+    /// <summary>Throws if disposed: checked when a call starts, before anything is written.</summary>
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     /// <summary>The reusable job description for element type <typeparamref name="T"/> (created on first use).</summary>
     internal ParallelGemm<T> Job<T>()
@@ -102,13 +114,37 @@ public sealed class GemmWorkers : IDisposable
 
         if (_threads.Length > 0)
         {
-            _done.Wait();
+            WaitForWorkers();
         }
 
         _work = null;
         if ((error ?? _workerError) is { } failure)
         {
             ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    // The workers write through pointers into memory the caller pinned: Run must not return before they finish, so
+    // this wait cannot be cut short. A Thread.Interrupt that arrives meanwhile is kept and raised again afterwards.
+    private void WaitForWorkers()
+    {
+        bool interrupted = false;
+        while (true)
+        {
+            try
+            {
+                _done.Wait();
+                break;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+
+        if (interrupted)
+        {
+            Thread.CurrentThread.Interrupt();
         }
     }
 

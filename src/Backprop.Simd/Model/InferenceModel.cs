@@ -5,8 +5,8 @@ namespace Backprop.Simd.Model;
 
 /// <summary>
 /// An immutable trained network for serving: its weights never change after construction, so one instance is
-/// shared by any number of threads without locks. It keeps a second copy of the weights, transposed once for the
-/// single-sample path (twice the weights' memory). Each call runs in a workspace that is either passed in
+/// shared by any number of threads without locks. It keeps a second copy of the weights, transposed once (twice the
+/// weights' memory): one sample streams each layer's Wᵀ front to back, and batches pack it by copying. Each call runs in a workspace that is either passed in
 /// (<see cref="CreateWorkspace"/>, one per thread or per call) or, for the overloads without one, cached per
 /// thread. After the first call on a thread, prediction allocates nothing.
 /// </summary>

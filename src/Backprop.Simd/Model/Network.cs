@@ -55,8 +55,10 @@ public sealed class Network<T>
     public int MaxBatch { get; }
 
     /// <summary>
-    /// Threads that share this network's large products (forward and backward GEMMs of at least ~16M multiply-adds),
-    /// or null (the default) to run every call on the calling thread alone. Set-up only: not while a call runs.
+    /// Threads that share this network's large products (forward and backward GEMMs of at least ~16M multiply-adds and
+    /// two panels of output columns: 128 floats, 64 doubles), or null (the default) to run every call on the calling
+    /// thread alone. Results are bit for bit the same either way. Set-up only: not while a call runs. A call given
+    /// disposed workers throws <see cref="ObjectDisposedException"/> before it changes anything.
     /// </summary>
     public GemmWorkers? Workers { get; set; }
 
@@ -72,7 +74,12 @@ public sealed class Network<T>
     /// <summary>Every weight and bias, layer after layer (W then b), in one buffer.</summary>
     public Span<T> Parameters => _parameters;
 
-    /// <summary>∂E/∂parameters, accumulated by <see cref="Backpropagate"/>, in the layout of <see cref="Parameters"/>.</summary>
+    /// <summary>
+    /// ∂E/∂parameters, accumulated by <see cref="Backpropagate"/>, in the layout of <see cref="Parameters"/>. Taking this
+    /// view (or <see cref="WeightGradients"/>, <see cref="BiasGradients"/>) marks the gradients pending, so the next
+    /// <see cref="TrainStep"/> applies whatever they hold; write through a view taken since the last update, not one
+    /// kept from before it (a fused step neither reads nor clears the buffer).
+    /// </summary>
     public Span<T> Gradients => GradientView(_gradients);
 
     /// <summary>W of layer <paramref name="layer"/>, [outputs, inputs] row-major.</summary>
@@ -178,6 +185,7 @@ public sealed class Network<T>
     /// <exception cref="DivergenceException">The loss is NaN or infinite; no gradient was touched.</exception>
     public T Backpropagate(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, Span<T> inputGradients = default)
     {
+        Workers?.ThrowIfDisposed();
         ValidateStep(inputs, targets, batch);
         if (!inputGradients.IsEmpty)
         {
@@ -227,16 +235,22 @@ public sealed class Network<T>
     /// <exception cref="DivergenceException">The loss is NaN or infinite; the weights were left unchanged.</exception>
     public T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int batch, T learningRate)
     {
+        Workers?.ThrowIfDisposed();
         if (_gradientsPending || learningRate == T.Zero || !T.IsFinite(learningRate))
         {
+            LastStepFused = false;
             T loss = Backpropagate(inputs, targets, batch);
             Update(learningRate);
             return loss;
         }
 
         ValidateStep(inputs, targets, batch);
+        LastStepFused = true;
         return BackwardPass(inputs, targets, batch, default, learningRate);
     }
+
+    /// <summary>Whether the last <see cref="TrainStep"/> ran fused (tests check that the fused path really ran).</summary>
+    internal bool LastStepFused { get; private set; }
 
     /// <summary>
     /// Forward, loss and backward. With <paramref name="fusedLearningRate"/> zero, adds ∂E/∂parameters to the gradient
@@ -299,7 +313,10 @@ public sealed class Network<T>
     }
 
     private ReadOnlySpan<T> ForwardCore(ReadOnlySpan<T> inputs, int batch)
-        => ForwardPass.Run<T>(_layers, _parameters, _plan, _workspace, inputs, batch, workers: Workers);
+    {
+        Workers?.ThrowIfDisposed();
+        return ForwardPass.Run<T>(_layers, _parameters, _plan, _workspace, inputs, batch, workers: Workers);
+    }
 
     private Span<T> Delta(int which, int length) => _workspace.AsSpan(_plan.Length + (which * _deltaLength), length);
 

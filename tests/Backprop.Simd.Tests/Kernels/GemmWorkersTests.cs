@@ -67,6 +67,63 @@ public class GemmWorkersTests
         Allocations.AssertNone("TrainStep with workers", () => shared.TrainStep(inputs, targets, 96, 0.01f));
     }
 
+    // The workers write into memory the caller pinned, so an interrupt pending on the calling thread must neither cut
+    // the wait short nor be lost: it is raised again once every block is done.
+    [Fact]
+    public void PendingInterruptDoesNotCutTheWaitShort()
+    {
+        using var workers = new GemmWorkers(3);
+        DenseCase<float> c = DenseCase<float>.Create(64, 1024, 512);
+        float[] expected = new float[64 * 512];
+        DenseKernels.DenseForward<float>(expected, c.X, c.W, c.B, 64, 1024, 512);
+        Exception? failure = null;
+        bool interruptKept = false;
+        float[] actual = new float[64 * 512];
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    Thread.CurrentThread.Interrupt();
+                    DenseKernels.DenseForward<float>(actual, c.X, c.W, c.B, 64, 1024, 512, workers);
+                    try
+                    {
+                        Thread.Sleep(0);
+                    }
+                    catch (ThreadInterruptedException)
+                    {
+                        interruptKept = true;
+                    }
+                }
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+        Assert.True(interruptKept, "the interrupt was swallowed");
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void DisposedWorkersFailACallBeforeItChangesAnything()
+    {
+        var workers = new GemmWorkers(2);
+        workers.Dispose();
+        var network = new Network<float>(NetworkSpec.Parse("4096-100:relu-10"), maxBatch: 41, seed: 1) { Workers = workers };
+        float[] parameters = network.Parameters.ToArray();
+        float[] inputs = TestData.Uniform<float>(new Random(1), 41 * 4096, -1, 1);
+        float[] targets = TestData.Targets<float>(new Random(2), network.Spec.Loss, 41, 10);
+        Assert.Throws<ObjectDisposedException>(() => network.TrainStep(inputs, targets, 41, 0.1f));
+        Assert.Throws<ObjectDisposedException>(() => network.Backpropagate(inputs, targets, 41));
+        Assert.Equal(parameters, network.Parameters.ToArray());
+        Assert.Throws<ObjectDisposedException>(() => DenseKernels.DenseForward<float>(new float[2], new float[6], new float[3], default, 2, 3, 1, workers));
+    }
+
     [Fact]
     public void RejectsBadThreadCountsAndUseAfterDispose()
     {

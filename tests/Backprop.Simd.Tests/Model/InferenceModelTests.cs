@@ -27,6 +27,24 @@ public sealed class InferenceModelTests
         Tolerance.Close<double, double>(expected.AsSpan(0, 10), one, 1e-13, 1e-13, "one sample");
     }
 
+    // Batches of 16 through layers at least 32 wide take the packed product from the model's transposed weights (a copy
+    // pack); one sample takes Gemv; 5 samples the axpy kernel on Wᵀ. Each against the network's own kernels.
+    [Theory]
+    [InlineData(16)]
+    [InlineData(5)]
+    [InlineData(1)]
+    public void TransposedWeightPathsMatchTheNetwork(int batch)
+    {
+        NetworkSpec spec = NetworkSpec.Parse("50-64:gelu-40:relu-33");
+        var network = new Network<double>(spec, maxBatch: batch, seed: 8);
+        InferenceModel<double> model = network.ToInferenceModel();
+        double[] inputs = TestData.Uniform<double>(new Random(9), batch * 50, -1, 1);
+        double[] expected = network.Forward(inputs, batch).ToArray();
+        double[] actual = new double[batch * 33];
+        model.Predict(inputs, actual, batch, model.CreateWorkspace(maxBatch: batch));
+        Tolerance.Close<double, double>(expected, actual, 1e-12, 1e-12, $"batch {batch}");
+    }
+
     [Fact]
     public void IsASnapshotThatLaterTrainingDoesNotChange()
     {

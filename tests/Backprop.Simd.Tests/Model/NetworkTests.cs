@@ -134,8 +134,8 @@ public class NetworkTests
         Assert.Equal(network.Forward(input, 1).ToArray(), output);
     }
 
-    // The fused step (W −= μ·dYᵀ·X in the product's store) against Backpropagate + Update: the GEMV, axpy and packed
-    // paths (batch 1, 3, 40 with layers wide enough to pack), every activation, float and double.
+    // The fused step (W −= μ·dYᵀ·X in the product's store) against Backpropagate + Update: the unpacked (batch 1 and 3)
+    // and packed (batch 9 and 40, layers wide enough to pack) kernels, every activation, float and double.
     [Theory]
     [InlineData("20-40:relu-7", 1)]
     [InlineData("20-40:gelu-33:tanh-7", 3)]
@@ -159,6 +159,7 @@ public class NetworkTests
             T[] inputs = TestData.Uniform<T>(random, batch * spec.InputSize, -1, 1);
             T[] targets = TestData.Targets<T>(random, spec.Loss, batch, spec.OutputSize);
             T lossFused = fused.TrainStep(inputs, targets, batch, T.CreateTruncating(0.05));
+            Assert.True(fused.LastStepFused, "the step did not take the fused path");
             T lossSeparate = separate.Backpropagate(inputs, targets, batch);
             separate.Update(T.CreateTruncating(0.05));
             Tolerance.Scalar(double.CreateTruncating(lossSeparate), double.CreateTruncating(lossFused), tolerance, $"{layers} b{batch} step {step} loss");

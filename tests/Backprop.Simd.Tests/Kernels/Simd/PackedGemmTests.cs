@@ -43,11 +43,11 @@ public class PackedGemmTests
         BiasGelu,
     }
 
-    public sealed record Case(int M, int N, int K, Layout Layout, bool Accumulate, Epilogue Epilogue, int Blocks, int ExtraColumns, int Seed)
+    public sealed record Case(int M, int N, int K, Layout Layout, bool Accumulate, Epilogue Epilogue, int Blocks, int ExtraColumns, int Seed, double Alpha = 1)
     {
         public override string ToString() => string.Create(
             CultureInfo.InvariantCulture,
-            $"m={M} n={N} k={K} {Layout} {(Accumulate ? "β=1" : "β=0")} {Epilogue} blocks={(Blocks < 0 ? "default" : SmallBlocks[Blocks].ToString())} ldc=n+{ExtraColumns} seed={Seed}");
+            $"m={M} n={N} k={K} {Layout} {(Accumulate ? "β=1" : "β=0")} α={Alpha} {Epilogue} blocks={(Blocks < 0 ? "default" : SmallBlocks[Blocks].ToString())} ldc=n+{ExtraColumns} seed={Seed}");
     }
 
     private static readonly Gen<Case> Cases =
@@ -60,7 +60,8 @@ public class PackedGemmTests
         from blocks in Gen.Int[-1, SmallBlocks.Length - 1]
         from extra in Gen.Int[0, 1].Select(e => 3 * e)
         from seed in Gen.Int
-        select new Case(m, n, k, layout, accumulate, epilogue, blocks, extra, seed);
+        from alpha in Gen.Int[0, 1].Select(a => a == 0 ? 1.0 : -0.25)
+        select new Case(m, n, k, layout, accumulate, epilogue, blocks, extra, seed, alpha);
 
     [Fact]
     public void MatchesNaiveProduct_Float()
@@ -147,11 +148,11 @@ public class PackedGemmTests
         int length = ((c.M - 1) * ldc) + c.N;
         var kernel = new PackedGemm<T, TActivation>(
             result.AsSpan(first, length), a, b, c.M, c.N, c.K, aRow, aDepth, bDepth, bColumn, c.Accumulate, pack,
-            bias, activated is null ? default : activated.AsSpan(first, length), ldc: ldc, blocking: blocking);
+            bias, activated is null ? default : activated.AsSpan(first, length), ldc: ldc, blocking: blocking, alpha: T.CreateTruncating(c.Alpha));
         Widths.Run<T, PackedGemm<T, TActivation>>(width, ref kernel);
     }
 
-    // C(i, j) = [old C] + Σ_p A(i, p)·B(p, j) + bias(j) in double, and the bound Σ|terms|; columns outside the slice
+    // C(i, j) = [old C] + α·Σ_p A(i, p)·B(p, j) + bias(j) in double, and the bound Σ|terms|; columns outside the slice
     // keep the prefill (or NaN for β = 0, which Tolerance matches to NaN).
     private static (double[] Expected, double[] Bound) Naive<T>(
         Case c, T[] a, T[] b, T[] bias, T[] prefill, int ldc, int aRow, int aDepth, int bDepth, int bColumn)
@@ -177,7 +178,7 @@ public class PackedGemmTests
                 double magnitude = Math.Abs(sum);
                 for (int p = 0; p < c.K; p++)
                 {
-                    double term = double.CreateTruncating(a[(i * aRow) + (p * aDepth)]) * double.CreateTruncating(b[(p * bDepth) + (j * bColumn)]);
+                    double term = c.Alpha * double.CreateTruncating(a[(i * aRow) + (p * aDepth)]) * double.CreateTruncating(b[(p * bDepth) + (j * bColumn)]);
                     sum += term;
                     magnitude += Math.Abs(term);
                 }
