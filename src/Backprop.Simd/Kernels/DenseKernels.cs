@@ -148,25 +148,36 @@ public static class DenseKernels
         }
     }
 
-    // Below these sizes packing costs more than it saves and the unpacked kernels run: batch-1 inference and
-    // online learning (GEMV shapes, limited by streaming W), and layers narrower than half a Vector512 panel.
-    private const int PackedMinimumRows = 8;
+    // Where packing pays. Packing B costs about as much per element as a few rows of the product, so small batches and
+    // narrow layers keep the unpacked kernels (GemmDot / GemmAxpy: batch-1 inference and online learning are GEMV
+    // shapes, limited by streaming W). Measured on the README's machine (stopwatch, best of 11): the packed forward
+    // wins from batch 32 (from 16 when W is under 256 KiB; its transposing pack of a larger W from L2 costs more),
+    // the packed dX = dY·W from batch 32 on weights of at least 256 KiB, the packed dW += dYᵀ·X from batch 48 on at
+    // least 128 KiB (e.g. 784→256 at batch 64: forward 249 vs 410 µs, dX 238 vs 316, dW 217 vs 314; at batch 8 the
+    // unpacked kernels are 1.3–2× faster).
     private const int PackedMinimumColumns = 32;
 
-    private static bool UsePacked(int rows, int columns) => rows >= PackedMinimumRows && columns >= PackedMinimumColumns;
+    private static bool PackedForward(int batch, int inputs, int outputs)
+        => outputs >= PackedMinimumColumns && (batch >= 32 || (batch >= 16 && (long)inputs * outputs <= 65536));
+
+    private static bool PackedBackwardData(int batch, int inputs, int outputs)
+        => inputs >= PackedMinimumColumns && batch >= 32 && (long)inputs * outputs >= 65536;
+
+    private static bool PackedBackwardWeights(int batch, int inputs, int outputs)
+        => inputs >= PackedMinimumColumns && batch >= 48 && (long)inputs * outputs >= 32768;
 
     /// <summary>Scratch the forward pass packs into (0 when it runs unpacked).</summary>
     internal static int ForwardPackLength<T>(int batch, int inputs, int outputs)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => UsePacked(batch, outputs) ? PackedGemm<T, NoActivation<T>>.PackLength(outputs, inputs) : 0;
+        => PackedForward(batch, inputs, outputs) ? PackedGemm<T, NoActivation<T>>.PackLength(outputs, inputs) : 0;
 
     internal static int BackwardDataPackLength<T>(int batch, int inputs, int outputs)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => UsePacked(batch, inputs) ? PackedGemm<T, NoActivation<T>>.PackLength(inputs, outputs) : 0;
+        => PackedBackwardData(batch, inputs, outputs) ? PackedGemm<T, NoActivation<T>>.PackLength(inputs, outputs) : 0;
 
     internal static int BackwardWeightsPackLength<T>(int batch, int inputs, int outputs)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => UsePacked(batch, inputs) ? PackedGemm<T, NoActivation<T>>.PackLength(inputs, batch) : 0;
+        => PackedBackwardWeights(batch, inputs, outputs) ? PackedGemm<T, NoActivation<T>>.PackLength(inputs, batch) : 0;
 
     /// <summary>
     /// <c>z = x·wᵀ + b</c>, and <c>a = f(z)</c> when <paramref name="a"/> is not empty (left alone for the identity).
@@ -196,7 +207,7 @@ public static class DenseKernels
 
         Activation fused = a.IsEmpty ? Activation.Identity : activation;
         bool epilogue;
-        if (UsePacked(batch, outputs))
+        if (PackedForward(batch, inputs, outputs))
         {
             // C = Y [batch, outputs]: A = X (A(n, i) = x[n·inputs + i]); B(i, o) = W[o, i], transposed by packing, or
             // read row by row from Wᵀ.
@@ -285,7 +296,7 @@ public static class DenseKernels
             return;
         }
 
-        if (!UsePacked(batch, inputs))
+        if (!PackedBackwardData(batch, inputs, outputs))
         {
             // A(n, o) = dy[n·outputs + o]; B = W [outputs, inputs].
             var kernel = new GemmAxpy<T>(dx, dy, w, batch, inputs, outputs, rowStride: outputs, depthStride: 1, accumulate: false);
@@ -318,7 +329,7 @@ public static class DenseKernels
             return;
         }
 
-        if (!UsePacked(batch, inputs))
+        if (!PackedBackwardWeights(batch, inputs, outputs))
         {
             // A(o, n) = dy[n·outputs + o], i.e. dYᵀ read through strides; B = X [batch, inputs].
             var kernel = new GemmAxpy<T>(dw, dy, x, outputs, inputs, batch, rowStride: 1, depthStride: outputs, accumulate: true, alpha);

@@ -134,13 +134,15 @@ public class NetworkTests
         Assert.Equal(network.Forward(input, 1).ToArray(), output);
     }
 
-    // The fused step (W −= μ·dYᵀ·X in the product's store) against Backpropagate + Update: the unpacked (batch 1 and 3)
-    // and packed (batch 9 and 40, layers wide enough to pack) kernels, every activation, float and double.
+    // The fused step (W −= μ·dYᵀ·X in the product's store) against Backpropagate + Update: the unpacked kernels (batch
+    // 1, 3, 9), the packed forward (batch 40) and the packed weight product with α = −μ (batch 64, 300→256), every
+    // activation, float and double.
     [Theory]
     [InlineData("20-40:relu-7", 1)]
     [InlineData("20-40:gelu-33:tanh-7", 3)]
     [InlineData("70-64:leakyrelu-48:sigmoid-10", 40)]
     [InlineData("70-64:relu-48:identity-10", 9)]
+    [InlineData("300-256:relu-64:tanh-10", 64)]
     public void FusedTrainStepEqualsBackpropagateThenUpdate(string layers, int batch)
     {
         FusedTrainStepMatches<double>(layers, batch, 1e-12);
