@@ -76,7 +76,7 @@ public sealed class InferenceModel<T>
     public InferenceWorkspace<T> CreateWorkspace(int maxBatch = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
-        return new InferenceWorkspace<T>(Spec, _architecture, new WorkspacePlan(_layers, maxBatch));
+        return new InferenceWorkspace<T>(Spec, _architecture, new WorkspacePlan(_layers, maxBatch, System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
     }
 
     /// <summary>Outputs for one sample, in this thread's cached workspace.</summary>

@@ -40,7 +40,7 @@ public sealed class Network<T>
         Spec = spec;
         MaxBatch = maxBatch;
         _layers = spec.CreateLayers();
-        _plan = new WorkspacePlan(_layers, maxBatch, training: true);
+        _plan = new WorkspacePlan(_layers, maxBatch, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), training: true);
         _deltaLength = checked(maxBatch * spec.Sizes.Skip(1).Max());
         _parameters = new T[spec.ParameterCount];
         _gradients = new T[_parameters.Length];

@@ -13,7 +13,11 @@ internal sealed class WorkspacePlan
     private readonly int[] _preActivations;
     private readonly int[] _activations;
 
-    public WorkspacePlan(ReadOnlySpan<DenseLayer> layers, int maxBatch, bool training = false)
+    /// <param name="layers">The network's layers.</param>
+    /// <param name="maxBatch">The largest batch a pass may hold.</param>
+    /// <param name="elementSize">Bytes per element (4 for float, 8 for double): panels are 256 bytes wide.</param>
+    /// <param name="training">Whether the backward products need packing scratch too.</param>
+    public WorkspacePlan(ReadOnlySpan<DenseLayer> layers, int maxBatch, int elementSize, bool training = false)
     {
         _preActivations = new int[layers.Length];
         _activations = new int[layers.Length];
@@ -37,8 +41,9 @@ internal sealed class WorkspacePlan
         int pack = 0;
         foreach (DenseLayer layer in layers)
         {
-            pack = Math.Max(pack, ScratchFor<float>(layer, maxBatch, training));
-            pack = Math.Max(pack, ScratchFor<double>(layer, maxBatch, training));
+            pack = Math.Max(pack, elementSize == sizeof(double)
+                ? ScratchFor<double>(layer, maxBatch, training)
+                : ScratchFor<float>(layer, maxBatch, training));
         }
 
         MaxBatch = maxBatch;
@@ -61,7 +66,6 @@ internal sealed class WorkspacePlan
     /// <summary>The packing scratch of <paramref name="workspace"/>.</summary>
     public Span<T> Pack<T>(Span<T> workspace) => workspace.Slice(PackOffset, PackLength);
 
-    // The element type is not known to the plan (float and double panels differ in width): it takes the larger.
     private static int ScratchFor<T>(DenseLayer layer, int maxBatch, bool training)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {

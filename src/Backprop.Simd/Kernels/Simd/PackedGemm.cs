@@ -121,6 +121,12 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
         where TVec : struct
         where TSimd : struct, ISimd<TVec, T>
     {
+        // The packing loops write through unchecked references: a short scratch must fail here, not corrupt memory.
+        if (_pack.Length < PackLength(_n, _k, _blocking))
+        {
+            throw new ArgumentException($"pack has length {_pack.Length}, but n = {_n}, k = {_k} need {PackLength(_n, _k, _blocking)}.", "pack");
+        }
+
         // 4 vectors per row need 24 accumulators + 4 B registers + 1 broadcast: only AVX-512 has 32 registers.
         if (TSimd.Count * Unsafe.SizeOf<T>() == 64)
         {

@@ -82,6 +82,21 @@ public class PackedGemmTests
         Check<double>(new Case(m, n, k, layout, Accumulate: true, Epilogue.Bias, Blocks: -1, ExtraColumns: 1, Seed: 8));
     }
 
+    [Fact]
+    public void ShortPackingScratchIsRejectedBeforeAnyWrite()
+    {
+        var c = new float[6 * 70];
+        var a = new float[6 * 9];
+        var b = new float[9 * 70];
+        var pack = new float[PackedGemm<float, NoActivation<float>>.PackLength(70, 9) - 1];
+        ArgumentException exception = Assert.Throws<ArgumentException>(() =>
+        {
+            var kernel = new PackedGemm<float, NoActivation<float>>(c, a, b, 6, 70, 9, 9, 1, 70, 1, accumulate: false, pack);
+            SimdDispatch.Run<float, PackedGemm<float, NoActivation<float>>>(ref kernel, int.MaxValue);
+        });
+        Assert.Equal("pack", exception.ParamName);
+    }
+
     private static void Check<T>(Case c)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
