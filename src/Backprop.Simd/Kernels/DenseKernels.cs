@@ -28,7 +28,7 @@ public static class DenseKernels
     {
         ValidateForward<T>(y, nameof(y), x, w, b, batch, inputs, outputs);
         workers?.ThrowIfDisposed();
-        ForwardCore(y, default, Activation.Identity, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)), workers: workers);
+        ForwardCore(y, default, Activation.Identity, x, w, b, batch, inputs, outputs, pack: default, workers: workers);
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(a, b, nameof(a), nameof(b));
         workers?.ThrowIfDisposed();
 
-        ForwardCore(z, a, activation, x, w, b, batch, inputs, outputs, GemmScratch<T>.Get(ForwardPackLength<T>(batch, inputs, outputs)), workers: workers);
+        ForwardCore(z, a, activation, x, w, b, batch, inputs, outputs, pack: default, workers: workers);
         if (activation == Activation.Identity)
         {
             z.CopyTo(a);
@@ -101,7 +101,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(dx, w, nameof(dx), nameof(w));
 
         workers?.ThrowIfDisposed();
-        BackwardDataCore(dx, dy, w, batch, inputs, outputs, GemmScratch<T>.Get(BackwardDataPackLength<T>(batch, inputs, outputs)), workers);
+        BackwardDataCore(dx, dy, w, batch, inputs, outputs, pack: default, workers);
     }
 
     /// <summary>Weight gradient, accumulated: <c>dw[o, i] += Σ_n dy[n, o]·x[n, i]</c>, i.e. <c>dW += dYᵀ·X</c>.</summary>
@@ -125,7 +125,7 @@ public static class DenseKernels
         Guard.NoOverlap<T>(dw, x, nameof(dw), nameof(x));
 
         workers?.ThrowIfDisposed();
-        BackwardWeightsCore(dw, dy, x, batch, inputs, outputs, GemmScratch<T>.Get(BackwardWeightsPackLength<T>(batch, inputs, outputs)), workers: workers);
+        BackwardWeightsCore(dw, dy, x, batch, inputs, outputs, pack: default, workers: workers);
     }
 
     /// <summary>Bias gradient, accumulated: <c>db[o] += Σ_n dy[n, o]</c>.</summary>
@@ -181,7 +181,8 @@ public static class DenseKernels
 
     /// <summary>
     /// <c>z = x·wᵀ + b</c>, and <c>a = f(z)</c> when <paramref name="a"/> is not empty (left alone for the identity).
-    /// Arguments are validated by the caller; <paramref name="pack"/> holds <see cref="ForwardPackLength"/> elements.
+    /// Arguments are validated by the caller; <paramref name="pack"/> holds <see cref="ForwardPackLength"/> elements, or is
+    /// empty for the calling thread's scratch.
     /// With <paramref name="transposedWeights"/>, <paramref name="w"/> holds Wᵀ [inputs, outputs] (an inference model's
     /// layout): a single sample then streams it once with <see cref="Gemv{T, TActivation}"/>, and packing it is a copy.
     /// </summary>
@@ -219,6 +220,7 @@ public static class DenseKernels
             }
             else
             {
+                pack = Scratch(pack, ForwardPackLength<T>(batch, inputs, outputs));
                 epilogue = fused switch
                 {
                     Activation.Relu => PackedForward<T, ActivationKernels.ReluForward<T>>(z, a, x, w, b, batch, inputs, outputs, depthStride, columnStride, pack),
@@ -286,7 +288,7 @@ public static class DenseKernels
         return typeof(TActivation) != typeof(NoActivation<T>);
     }
 
-    /// <summary><c>dx = dy·w</c> (overwrites), validated by the caller; <paramref name="pack"/> holds <see cref="BackwardDataPackLength"/> elements.</summary>
+    /// <summary><c>dx = dy·w</c> (overwrites), validated by the caller; <paramref name="pack"/> holds <see cref="BackwardDataPackLength"/> elements, or is empty for the thread's scratch.</summary>
     internal static void BackwardDataCore<T>(
         Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> w, int batch, int inputs, int outputs, Span<T> pack, GemmWorkers? workers = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -310,6 +312,7 @@ public static class DenseKernels
             return;
         }
 
+        pack = Scratch(pack, BackwardDataPackLength<T>(batch, inputs, outputs));
         var packed = new PackedGemm<T, NoActivation<T>>(
             dx, dy, w, batch, inputs, outputs, aRowStride: outputs, aDepthStride: 1, bDepthStride: inputs, bColumnStride: 1,
             accumulate: false, pack);
@@ -318,7 +321,7 @@ public static class DenseKernels
 
     /// <summary>
     /// <c>dw += α·dyᵀ·x</c>, validated by the caller; <paramref name="pack"/> holds <see cref="BackwardWeightsPackLength"/>
-    /// elements. With dw = W and α = −μ this is the SGD step fused into the product (the gradient never stored).
+    /// elements, or is empty for the thread's scratch. With dw = W and α = −μ this is the SGD step fused into the product (the gradient never stored).
     /// </summary>
     internal static void BackwardWeightsCore<T>(
         Span<T> dw, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, int inputs, int outputs, Span<T> pack, T alpha = default, GemmWorkers? workers = null)
@@ -343,11 +346,18 @@ public static class DenseKernels
             return;
         }
 
+        pack = Scratch(pack, BackwardWeightsPackLength<T>(batch, inputs, outputs));
         var packed = new PackedGemm<T, NoActivation<T>>(
             dw, dy, x, outputs, inputs, batch, aRowStride: 1, aDepthStride: outputs, bDepthStride: inputs, bColumnStride: 1,
             accumulate: true, pack, alpha: alpha);
         SimdDispatch.Run<T, PackedGemm<T, NoActivation<T>>>(ref packed, int.MaxValue);
     }
+
+    // A network passes the scratch of its planned workspace; the public calls pass none and, only when a product really
+    // packs on the calling thread, get the thread's own buffer.
+    private static Span<T> Scratch<T>(Span<T> pack, int length)
+        where T : unmanaged
+        => pack.IsEmpty ? GemmScratch<T>.Get(length) : pack;
 
     // Runs the packed product on every thread of `workers` when that pays (see ParallelGemm.Worthwhile), with every
     // operand pinned until all blocks are done; false when the caller should run it alone.

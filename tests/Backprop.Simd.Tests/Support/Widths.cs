@@ -29,46 +29,6 @@ internal static class Widths
             _ => 1,
         };
 
-    public static void Run<T>(Width width, GemmDot<T> kernel)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        switch (width)
-        {
-            case Width.Vector128:
-                kernel.Run<Vector128<T>, Simd128<T>>();
-                break;
-            case Width.Vector256:
-                kernel.Run<Vector256<T>, Simd256<T>>();
-                break;
-            case Width.Vector512:
-                kernel.Run<Vector512<T>, Simd512<T>>();
-                break;
-            default:
-                kernel.Run<T, SimdScalar<T>>();
-                break;
-        }
-    }
-
-    public static void Run<T>(Width width, GemmAxpy<T> kernel)
-        where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        switch (width)
-        {
-            case Width.Vector128:
-                kernel.Run<Vector128<T>, Simd128<T>>();
-                break;
-            case Width.Vector256:
-                kernel.Run<Vector256<T>, Simd256<T>>();
-                break;
-            case Width.Vector512:
-                kernel.Run<Vector512<T>, Simd512<T>>();
-                break;
-            default:
-                kernel.Run<T, SimdScalar<T>>();
-                break;
-        }
-    }
-
     /// <summary>Runs any <see cref="ISimdKernel{T}"/> at one forced width; the kernel's results stay in it.</summary>
     public static void Run<T, TKernel>(Width width, ref TKernel kernel)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

@@ -33,12 +33,14 @@ public class GemmAxpyTests
 
                 // dX = dY·W, β = 0 over a NaN prefill.
                 T[] dx = TestData.Nan<T>(batch * inputs);
-                Widths.Run(width, new GemmAxpy<T>(dx, c.Dy, c.W, batch, inputs, outputs, rowStride: outputs, depthStride: 1, accumulate: false));
+                var kernel = new GemmAxpy<T>(dx, c.Dy, c.W, batch, inputs, outputs, rowStride: outputs, depthStride: 1, accumulate: false);
+                Widths.Run<T, GemmAxpy<T>>(width, ref kernel);
                 c.CheckBackwardData(dx, width.ToString());
 
                 // dW += dYᵀ·X, β = 1 over a non-zero prefill.
                 T[] dw = (T[])c.DwPrefill.Clone();
-                Widths.Run(width, new GemmAxpy<T>(dw, c.Dy, c.X, outputs, inputs, batch, rowStride: 1, depthStride: outputs, accumulate: true));
+                var weights = new GemmAxpy<T>(dw, c.Dy, c.X, outputs, inputs, batch, rowStride: 1, depthStride: outputs, accumulate: true);
+                Widths.Run<T, GemmAxpy<T>>(width, ref weights);
                 c.CheckBackwardWeights(dw, width.ToString());
             }
         }

@@ -23,11 +23,13 @@ public class GemmDotTests
             foreach (Width width in Widths.Available)
             {
                 T[] y = TestData.Nan<T>(batch * outputs);
-                Widths.Run(width, new GemmDot<T>(y, c.X, c.W, c.B, batch, outputs, inputs));
+                var kernel = new GemmDot<T>(y, c.X, c.W, c.B, batch, outputs, inputs);
+                Widths.Run<T, GemmDot<T>>(width, ref kernel);
                 c.CheckForward(y, bias: true, width.ToString());
 
                 y = TestData.Nan<T>(batch * outputs);
-                Widths.Run(width, new GemmDot<T>(y, c.X, c.W, default, batch, outputs, inputs));
+                var unbiased = new GemmDot<T>(y, c.X, c.W, default, batch, outputs, inputs);
+                Widths.Run<T, GemmDot<T>>(width, ref unbiased);
                 c.CheckForward(y, bias: false, width.ToString());
             }
         }
