@@ -140,7 +140,8 @@ public sealed class InferenceWorkspace<T>
         Spec = spec;
         Architecture = architecture;
         Plan = plan;
-        Buffer = new T[plan.Length];
+        // Pinned, so the packed GEMM's panels keep the cache-line alignment it gives them.
+        Buffer = GC.AllocateArray<T>(plan.Length, pinned: true);
     }
 
     /// <summary>The largest batch one forward pass in this workspace may hold; larger batches are chunked.</summary>

@@ -44,7 +44,8 @@ public sealed class Network<T>
         _deltaLength = checked(maxBatch * spec.Sizes.Skip(1).Max());
         _parameters = new T[spec.ParameterCount];
         _gradients = new T[_parameters.Length];
-        _workspace = new T[checked(_plan.Length + (2 * _deltaLength))];
+        // Pinned (never moved by the GC), so the packed GEMM's panels keep the cache-line alignment it gives them.
+        _workspace = GC.AllocateArray<T>(checked(_plan.Length + (2 * _deltaLength)), pinned: true);
         Initialize(seed);
     }
 

@@ -21,7 +21,8 @@ internal static class GemmScratch<T>
         T[]? buffer = t_buffer;
         if (buffer is null || buffer.Length < length)
         {
-            buffer = GC.AllocateUninitializedArray<T>(length);
+            // Pinned, so the packed GEMM's panels keep the cache-line alignment it gives them.
+            buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
             t_buffer = buffer;
         }
 

@@ -36,6 +36,7 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
     private readonly ReadOnlySpan<T> _b;
     private readonly ReadOnlySpan<T> _columnBias;
     private readonly Span<T> _pack;
+    private readonly int _suppliedPack;
     private readonly int _m;
     private readonly int _n;
     private readonly int _ldc;
@@ -102,14 +103,24 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
         _bDepthStride = bDepthStride;
         _bColumnStride = bColumnStride;
         _accumulate = accumulate;
-        _pack = pack;
+        // Panels start on a cache line, so no load of the micro-kernel splits two lines (misaligned by 16 bytes, the
+        // packed products measured 4-9% slower). Only the address is read here; were a movable buffer moved later,
+        // the result would stay right and only this speed-up be lost.
+        _suppliedPack = pack.Length;
+        _pack = pack.Slice(Math.Min(pack.Length, AlignmentOffset(pack)));
         _columnBias = columnBias;
         _activated = activated;
         _activation = activation;
     }
 
-    /// <summary>Scratch elements for packing B: one KC × NC block, its columns rounded up to the widest panel.</summary>
+    /// <summary>Scratch elements for packing B: one KC × NC block, its columns rounded up to the widest panel, and the
+    /// slack to start it on a 64-byte boundary.</summary>
     public static int PackLength(int n, int k, GemmBlocking blocking = default)
+        => checked(PanelsLength(n, k, blocking) + (CacheLine / Unsafe.SizeOf<T>()) - 1);
+
+    private const int CacheLine = 64;
+
+    private static int PanelsLength(int n, int k, GemmBlocking blocking)
     {
         blocking = blocking.Depth == 0 ? GemmBlocking.Default : blocking;
         int widestPanel = GemmBlocking.WidestPanel<T>();
@@ -117,14 +128,21 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
         return checked((int)(Math.Max(1, Math.Min(k, blocking.Depth)) * ((columns + widestPanel - 1) / widestPanel * widestPanel)));
     }
 
+    // Elements to skip from the start of `pack` to the first 64-byte boundary.
+    private static unsafe int AlignmentOffset(Span<T> pack)
+    {
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(pack));
+        return (int)(((CacheLine - (address % CacheLine)) % CacheLine) / (nuint)Unsafe.SizeOf<T>());
+    }
+
     public void Run<TVec, TSimd>()
         where TVec : struct
         where TSimd : struct, ISimd<TVec, T>
     {
         // The packing loops write through unchecked references: a short scratch must fail here, not corrupt memory.
-        if (_pack.Length < PackLength(_n, _k, _blocking))
+        if (_suppliedPack < PackLength(_n, _k, _blocking) || _pack.Length < PanelsLength(_n, _k, _blocking))
         {
-            throw new ArgumentException($"pack has length {_pack.Length}, but n = {_n}, k = {_k} need {PackLength(_n, _k, _blocking)}.", "pack");
+            throw new ArgumentException($"pack has length {_suppliedPack}, but n = {_n}, k = {_k} need {PackLength(_n, _k, _blocking)}.", "pack");
         }
 
         // 4 vectors per row need 24 accumulators + 4 B registers + 1 broadcast: only AVX-512 has 32 registers.

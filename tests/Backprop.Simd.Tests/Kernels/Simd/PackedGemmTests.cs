@@ -97,6 +97,37 @@ public class PackedGemmTests
         Assert.Equal("pack", exception.ParamName);
     }
 
+    // The panels are moved to the scratch's first 64-byte boundary: any start of the scratch, and a scratch of exactly
+    // PackLength elements, gives the same bits; one element less is rejected wherever it starts.
+    [Fact]
+    public void PackingScratchAtEveryAlignmentGivesTheSameProduct()
+    {
+        var random = new Random(11);
+        const int m = 13, n = 70, k = 37;
+        float[] a = TestData.Uniform<float>(random, m * k, -1, 1);
+        float[] b = TestData.Uniform<float>(random, k * n, -1, 1);
+        int length = PackedGemm<float, NoActivation<float>>.PackLength(n, k);
+        float[] scratch = GC.AllocateArray<float>(length + 16, pinned: true);
+        float[]? first = null;
+        for (int offset = 0; offset < 16; offset++)
+        {
+            var c = new float[m * n];
+            var kernel = new PackedGemm<float, NoActivation<float>>(c, a, b, m, n, k, k, 1, 1, k, accumulate: false, scratch.AsSpan(offset, length));
+            SimdDispatch.Run<float, PackedGemm<float, NoActivation<float>>>(ref kernel, int.MaxValue);
+            first ??= c;
+            Assert.Equal(first, c);
+            Assert.Throws<ArgumentException>(() =>
+            {
+                var shortKernel = new PackedGemm<float, NoActivation<float>>(c, a, b, m, n, k, k, 1, 1, k, accumulate: false, scratch.AsSpan(offset, length - 1));
+                SimdDispatch.Run<float, PackedGemm<float, NoActivation<float>>>(ref shortKernel, int.MaxValue);
+            });
+        }
+
+        var product = new Case(m, n, k, Layout.Forward, Accumulate: false, Epilogue.None, Blocks: -1, ExtraColumns: 0, Seed: 11);
+        (double[] expected, double[] bound) = Naive(product, a, b, [], new float[m * n], n, k, 1, 1, k);
+        Tolerance.Close<double, float>(expected, first, 2 * (k + 3) * Tolerance.UnitRoundoff<float>(), 1e-30, "C", bound);
+    }
+
     private static void Check<T>(Case c)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
