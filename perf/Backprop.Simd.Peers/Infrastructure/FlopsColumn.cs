@@ -20,7 +20,8 @@ public interface IHasFlops
 }
 
 /// <summary>
-/// <c>GFLOP/s</c> = flops per call / mean ns per call, from the method's <see cref="FlopsAttribute"/> or an
+/// <c>GFLOP/s</c> = flops per call / median ns per call (the median: this VM's speed drifts within a run, and one slow
+/// stretch moves a mean far more), from the method's <see cref="FlopsAttribute"/> or an
 /// <see cref="IHasFlops"/> parameter; divide by the FMA peak of the machine (BENCHMARKS.md) for the fraction of it.
 /// </summary>
 public sealed class FlopsColumn : IColumn
@@ -39,7 +40,7 @@ public sealed class FlopsColumn : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => "Floating-point operations per call (2 per multiply-add) divided by the mean time per call, in GFLOP/s";
+    public string Legend => "Floating-point operations per call (2 per multiply-add) divided by the median time per call, in GFLOP/s";
 
     /// <summary>The flops of one call of <paramref name="benchmarkCase"/>, or null if it declares none.</summary>
     public static double? FlopsOf(BenchmarkCase benchmarkCase)
@@ -51,10 +52,10 @@ public sealed class FlopsColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         double? flops = FlopsOf(benchmarkCase);
-        double? meanNanoseconds = summary[benchmarkCase]?.ResultStatistics?.Mean;
-        return flops is null || meanNanoseconds is not > 0
+        double? medianNanoseconds = summary[benchmarkCase]?.ResultStatistics?.Median;
+        return flops is null || medianNanoseconds is not > 0
             ? "-"
-            : (flops.Value / meanNanoseconds.Value).ToString("N1", CultureInfo.InvariantCulture);
+            : (flops.Value / medianNanoseconds.Value).ToString("N1", CultureInfo.InvariantCulture);
     }
 
     public bool IsAvailable(Summary summary) => true;
