@@ -103,6 +103,14 @@ public static class Comparison
                 + "figures travel better than times, but a different core is a different machine.");
         }
 
+        if (baseline.Machine.Vector512Accelerated != candidate.Machine.Vector512Accelerated
+            || baseline.Machine.VectorFloatCount != candidate.Machine.VectorFloatCount)
+        {
+            warnings.Add($"the vector hardware differs (Vector512 accelerated {baseline.Machine.Vector512Accelerated} and "
+                + $"{candidate.Machine.Vector512Accelerated}, Vector<float>.Count {baseline.Machine.VectorFloatCount} and "
+                + $"{candidate.Machine.VectorFloatCount}): the engine runs other code paths.");
+        }
+
         if (baseline.Machine.SimdMaxWidth != candidate.Machine.SimdMaxWidth)
         {
             warnings.Add($"BACKPROP_SIMD_MAX_WIDTH differs: '{baseline.Machine.SimdMaxWidth ?? "unset"}' in the baseline, "

@@ -24,7 +24,7 @@ public static class ComparisonReport
         output.WriteLine($"baseline:  {baselinePath}  {Describe(baseline.Machine)}");
         output.WriteLine($"candidate: {candidatePath}  {Describe(candidate.Machine)}");
         output.WriteLine();
-        WriteTable(output, ["probe (median)", "baseline", "candidate", "change"],
+        WriteTable(output, "LRRR", ["probe (median)", "baseline", "candidate", "change"],
         [
             ProbeRow("FMA peak, Vector512", "GFLOP/s", baseline.Probes.FmaPeakGflops, candidate.Probes.FmaPeakGflops),
             ProbeRow("triad, 16 Mi floats", "GB/s", baseline.Probes.TriadGBPerSecond, candidate.Probes.TriadGBPerSecond),
@@ -43,7 +43,7 @@ public static class ComparisonReport
         }
 
         output.WriteLine();
-        WriteTable(output, ["benchmark", "kind", "baseline", "candidate", "change", "p", "verdict", "allocated B/op"],
+        WriteTable(output, "LLRRRRLR", ["benchmark", "kind", "baseline", "candidate", "change", "p", "verdict", "allocated B/op"],
             [.. result.Benchmarks.Select(b => BenchmarkRow(b, prefix))]);
 
         foreach (string id in result.Added)
@@ -104,7 +104,8 @@ public static class ComparisonReport
         ];
     }
 
-    private static void WriteTable(TextWriter output, string[] header, IReadOnlyList<string[]> rows)
+    /// <summary>A plain-text table; <paramref name="alignment"/> has an L (left) or R (right) per column.</summary>
+    private static void WriteTable(TextWriter output, string alignment, string[] header, IReadOnlyList<string[]> rows)
     {
         int[] widths = [.. header.Select((h, column) => rows.Select(r => r[column].Length).Append(h.Length).Max())];
         output.WriteLine(Line(header));
@@ -114,7 +115,7 @@ public static class ComparisonReport
             output.WriteLine(Line(row));
         }
 
-        string Line(string[] cells) => string.Join(" | ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+        string Line(string[] cells) => string.Join(" | ", cells.Select((c, i) => alignment[i] == 'L' ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
     }
 
     // The namespace and class every ID shares, so the table shows what differs: "Backprop.Simd.Benchmarks.Kernels.".

@@ -165,6 +165,19 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void MachineDifferencesAreWarnedNotFailed()
+    {
+        ResultsFile other = Runs.File(Runs.Baseline(), cpu: "Other CPU");
+        other = other with { Machine = other.Machine with { Vector512Accelerated = false, SimdMaxWidth = "0" } };
+        string baseline = _runs.Write(Runs.File(Runs.Baseline()));
+        (int code, string output, _) = Compare(baseline, _runs.Write(other));
+        Assert.Equal(CompareCommand.Passed, code);
+        Assert.Contains("warning: the runs come from different CPUs ('Test CPU' and 'Other CPU')", output, StringComparison.Ordinal);
+        Assert.Contains("warning: the vector hardware differs", output, StringComparison.Ordinal);
+        Assert.Contains("warning: BACKPROP_SIMD_MAX_WIDTH differs: 'unset' in the baseline, '0' in the candidate.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AMissingFileIsBadInput()
     {
         string file = _runs.Write(Runs.File(Runs.Baseline()));
