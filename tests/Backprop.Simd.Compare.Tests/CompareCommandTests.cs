@@ -26,8 +26,7 @@ public sealed class CompareCommandTests : IDisposable
     [Fact]
     public void ATwentyPercentSlowdownFailsStrictButNotReportingMode()
     {
-        string baseline = _runs.Write(Runs.File(Runs.Baseline()));
-        string candidate = _runs.Write(Runs.File(Runs.WorseBy(20)));
+        (string baseline, string candidate) = WritePair(Runs.Baseline(), Runs.WorseBy(20));
 
         (int strict, string strictOutput, _) = Compare(baseline, candidate);
         Assert.Equal(CompareCommand.Regressed, strict);
@@ -43,8 +42,7 @@ public sealed class CompareCommandTests : IDisposable
     [Fact]
     public void AFortyPercentSlowdownFailsBothModes()
     {
-        string baseline = _runs.Write(Runs.File(Runs.Baseline()));
-        string candidate = _runs.Write(Runs.File(Runs.WorseBy(40)));
+        (string baseline, string candidate) = WritePair(Runs.Baseline(), Runs.WorseBy(40));
         Assert.Equal(CompareCommand.Regressed, Compare(baseline, candidate).Code);
         Assert.Equal(CompareCommand.Regressed, Compare(baseline, candidate, "--fail-only-beyond", "25").Code);
     }
@@ -52,8 +50,7 @@ public sealed class CompareCommandTests : IDisposable
     [Fact]
     public void AnAllocationRiseFailsBothModes()
     {
-        string baseline = _runs.Write(Runs.File(Runs.Baseline()));
-        string candidate = _runs.Write(Runs.File(Runs.Baseline(allocated: 24)));
+        (string baseline, string candidate) = WritePair(Runs.Baseline(), Runs.Baseline(allocated: 24));
         (int strict, string output, _) = Compare(baseline, candidate);
         Assert.Equal(CompareCommand.Regressed, strict);
         Assert.Contains("0 -> 24 (fails)", output, StringComparison.Ordinal);
@@ -63,8 +60,7 @@ public sealed class CompareCommandTests : IDisposable
     [Fact]
     public void FewerAllocationsPass()
     {
-        string baseline = _runs.Write(Runs.File(Runs.Baseline(allocated: 24)));
-        string candidate = _runs.Write(Runs.File(Runs.Baseline()));
+        (string baseline, string candidate) = WritePair(Runs.Baseline(allocated: 24), Runs.Baseline());
         Assert.Equal(CompareCommand.Passed, Compare(baseline, candidate).Code);
     }
 
@@ -129,8 +125,7 @@ public sealed class CompareCommandTests : IDisposable
     public void AddedAndRemovedBenchmarksAreListedNotFailed()
     {
         BenchmarkResult[] all = Runs.Baseline();
-        string baseline = _runs.Write(Runs.File([all[0], all[1]]));
-        string candidate = _runs.Write(Runs.File([all[0], all[2]]));
+        (string baseline, string candidate) = WritePair([all[0], all[1]], [all[0], all[2]]);
         (int code, string output, _) = Compare(baseline, candidate);
         Assert.Equal(CompareCommand.Passed, code);
         Assert.Contains($"added (only in the candidate): {Runs.Predict}", output, StringComparison.Ordinal);
@@ -216,8 +211,7 @@ public sealed class CompareCommandTests : IDisposable
     public void NoBenchmarkInCommonIsBadInput()
     {
         BenchmarkResult[] all = Runs.Baseline();
-        string baseline = _runs.Write(Runs.File([all[0]]));
-        string candidate = _runs.Write(Runs.File([all[1]]));
+        (string baseline, string candidate) = WritePair([all[0]], [all[1]]);
         (int code, _, string error) = Compare(baseline, candidate);
         Assert.Equal(CompareCommand.BadInput, code);
         Assert.Contains($"{candidate}: no benchmark in common with {baseline}", error, StringComparison.Ordinal);
@@ -257,6 +251,10 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Equal(ResultsFile.Serialize(original), ResultsFile.Serialize(read));
         Assert.Equal(original.Benchmarks[0].Normalized!.Values, read.Benchmarks[0].Normalized!.Values);
     }
+
+    /// <summary>Writes a baseline and a candidate file of these benchmarks, with the default probes.</summary>
+    private (string Baseline, string Candidate) WritePair(BenchmarkResult[] baseline, BenchmarkResult[] candidate)
+        => (_runs.Write(Runs.File(baseline)), _runs.Write(Runs.File(candidate)));
 
     private static (int Code, string Output, string Error) Compare(params string[] args)
     {
