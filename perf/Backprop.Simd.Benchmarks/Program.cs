@@ -31,8 +31,9 @@ public static class Program
         // in BenchmarkDotNet's own child process; that, like a validation error, makes the exit code 1.
         // (ExecutionValidator is not used: in-process it rejects FmaPeak's [GlobalSetup(Target = ...)] pair and ran
         // DenseKernelsBenchmarks' setup with Shape unset, failing where the real runner succeeds.)
-        // Every filtered run also runs the probes its rows are normalized by.
-        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(RunProbes.AddToFilter(args), config);
+        // A filtered run also runs the probes its rows are normalized by.
+        string[] withProbes = RunProbes.AddToFilter(args);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(withProbes, config);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }
 }
