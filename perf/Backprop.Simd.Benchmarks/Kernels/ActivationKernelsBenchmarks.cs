@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using Backprop.Simd.Benchmarks.Regression;
+using Backprop.Simd.Compare.Contract;
 using Backprop.Simd.Kernels;
 
 namespace Backprop.Simd.Benchmarks.Kernels;
@@ -31,9 +33,13 @@ public class ActivationKernelsBenchmarks
         ActivationKernels.ActivationForward<float>(Activation, _z, _a);
     }
 
+    // Reads z, writes a: 8 bytes per element (GELU is bound by its exp, but the figure still tracks it in one run).
+    [Normalize(BenchmarkKind.Bandwidth, Work = 8 * Length)]
     [Benchmark(Description = "ActivationForward a = f(z), 3079 floats (L1 bandwidth for ReLU; exp throughput for GELU)")]
     public void ActivationForward() => ActivationKernels.ActivationForward<float>(Activation, _z, _a);
 
+    // Reads da and one of z or a, writes dz: 12 bytes per element.
+    [Normalize(BenchmarkKind.Bandwidth, Work = 12 * Length)]
     [Benchmark(Description = "ActivationBackward dz = da*f'(z), 3079 floats (L1 bandwidth for ReLU; exp throughput for GELU)")]
     public void ActivationBackward() => ActivationKernels.ActivationBackward<float>(Activation, _dz, _da, _z, _a);
 }

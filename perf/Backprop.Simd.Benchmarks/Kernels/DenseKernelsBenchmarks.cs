@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using Backprop.Simd.Benchmarks.Regression;
+using Backprop.Simd.Compare.Contract;
 using Backprop.Simd.Kernels;
 
 namespace Backprop.Simd.Benchmarks.Kernels;
@@ -42,19 +44,25 @@ public class DenseKernelsBenchmarks
         _dw = new float[outputs * inputs];
     }
 
+    [Normalize(BenchmarkKind.Compute, Per = nameof(Shape))]
     [Benchmark(Description = "DenseForward Y = X*W^T + b (FMA peak at 1024; overhead-bound when odd)")]
     public void DenseForward() => DenseKernels.DenseForward<float>(_y, _x, _w, _b, Shape.Batch, Shape.Inputs, Shape.Outputs);
 
+    [Normalize(BenchmarkKind.Compute, Per = nameof(Shape))]
     [Benchmark(Description = "DenseBackwardData dX = dY*W (FMA peak at 1024; overhead-bound when odd)")]
     public void DenseBackwardData() => DenseKernels.DenseBackwardData<float>(_dx, _dy, _w, Shape.Batch, Shape.Inputs, Shape.Outputs);
 
     // Accumulates into dW on every call; the values only grow linearly, far from overflow in any run.
+    [Normalize(BenchmarkKind.Compute, Per = nameof(Shape))]
     [Benchmark(Description = "DenseBackwardWeights dW += dY^T*X (FMA peak at 1024; overhead-bound when odd)")]
     public void DenseBackwardWeights() => DenseKernels.DenseBackwardWeights<float>(_dw, _dy, _x, Shape.Batch, Shape.Inputs, Shape.Outputs);
 }
 
 /// <summary>A dense layer's dimensions; its text is part of the benchmark's permanent ID.</summary>
-public readonly record struct DenseShape(int Batch, int Inputs, int Outputs)
+public readonly record struct DenseShape(int Batch, int Inputs, int Outputs) : IHasWork
 {
+    /// <summary>The flops of one of the layer's products: 2·B·I·O.</summary>
+    public double Work => 2.0 * Batch * Inputs * Outputs;
+
     public override string ToString() => $"{Inputs}->{Outputs} b{Batch}";
 }

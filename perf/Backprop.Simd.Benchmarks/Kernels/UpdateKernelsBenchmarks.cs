@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
+using Backprop.Simd.Benchmarks.Regression;
+using Backprop.Simd.Compare.Contract;
 using Backprop.Simd.Kernels;
 
 namespace Backprop.Simd.Benchmarks.Kernels;
@@ -32,14 +34,17 @@ public class UpdateKernelsBenchmarks
     }
 
     // The gradients are kept (clearGradients: false) so every call streams the same data; w drifts by μ·g a call.
+    [Normalize(BenchmarkKind.Bandwidth, Work = 12, Per = nameof(Elements))]
     [Benchmark(Description = "SgdUpdate W -= mu*g (streams past L2: L3/DRAM bandwidth; vs Triad)")]
     public void SgdUpdate() => UpdateKernels.SgdUpdate<float>(_weights, _gradients, LearningRate);
 
     // What Network.Update runs: the same update fused with g = 0, 16 bytes per element (GB/s = 16·Elements / Mean).
     // After the first call g is zero, which changes no instruction and no byte moved.
+    [Normalize(BenchmarkKind.Bandwidth, Work = 16, Per = nameof(Elements))]
     [Benchmark(Description = "SgdUpdate W -= mu*g; g = 0 (Network.Update's pass, 16 B/elem; L3/DRAM bandwidth)")]
     public void SgdUpdateClearingGradients() => UpdateKernels.SgdUpdate<float>(_weights, _gradients, LearningRate, clearGradients: true);
 
+    [Normalize(BenchmarkKind.Bandwidth, Work = 12, Per = nameof(Elements))]
     [Benchmark(Baseline = true, Description = "Peer: TensorPrimitives.MultiplyAdd(g, -mu, w, w) (same bounds)")]
     public void TensorPrimitivesMultiplyAdd() => TensorPrimitives.MultiplyAdd(_gradients, -LearningRate, _weights, _weights);
 

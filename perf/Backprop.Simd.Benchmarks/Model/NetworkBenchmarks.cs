@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Backprop.Simd.Benchmarks.Peers;
+using Backprop.Simd.Benchmarks.Regression;
+using Backprop.Simd.Compare.Contract;
 using Backprop.Simd.Kernels;
 using Backprop.Simd.Model;
 
@@ -18,6 +20,11 @@ public class NetworkBenchmarks
 {
     private const float LearningRate = 0.01f;
     private const int W2Batch = 64;
+
+    // W2's step counted as its GEMMs: 2·B·I·O flops per product, three products a layer (forward, dX, dW) except the
+    // first, which has no dX. The activations, the loss and the update are left out, so this is the step's effective
+    // % of the FMA peak (64.5 MFLOP).
+    private const double W2Flops = 2.0 * W2Batch * ((2 * 784 * 256) + (3 * 256 * 128) + (3 * 128 * 10));
 
     private Network<float> _w1Mnist = null!;
     private Network<float> _w1Tiny = null!;
@@ -70,35 +77,44 @@ public class NetworkBenchmarks
         CheckAgainstOracle("PlainCSharpMlp 16-32-1", _w1Tiny, _tinyInput, _w1TinyPeer.Predict);
     }
 
+    [Normalize(BenchmarkKind.Latency)]
     [Benchmark(Description = "W1 Predict 784-128-10 b1 (weights in L2: L2 load bandwidth)")]
     [BenchmarkCategory("W1-784-128-10")]
     public void PredictMnist() => _w1Mnist.Predict(_mnistInput, _mnistOutput);
 
+    [Normalize(BenchmarkKind.Latency)]
     [Benchmark(Description = "W1 InferenceModel.Predict 784-128-10 b1 (Wᵀ streamed once from L2: L2 load bandwidth)")]
     [BenchmarkCategory("W1-784-128-10")]
     public void InferencePredictMnist() => _w1MnistModel.Predict(_mnistInput, _mnistOutput);
 
+    [Normalize(BenchmarkKind.Latency)]
     [Benchmark(Baseline = true, Description = "W1 peer: plain C# TensorPrimitives.Dot 784-128-10 b1 (L2 load bandwidth)")]
     [BenchmarkCategory("W1-784-128-10")]
     public void PlainCSharpPredictMnist() => _w1MnistPeer.Predict(_mnistInput, _mnistOutput);
 
+    [Normalize(BenchmarkKind.Latency)]
     [Benchmark(Description = "W1 Predict 16-32-1 b1 (in L1: per-call overhead and latency)")]
     [BenchmarkCategory("W1-16-32-1")]
     public void PredictTiny() => _w1Tiny.Predict(_tinyInput, _tinyOutput);
 
+    [Normalize(BenchmarkKind.Latency)]
     [Benchmark(Description = "W1 InferenceModel.Predict 16-32-1 b1 (in L1: per-call overhead and latency)")]
     [BenchmarkCategory("W1-16-32-1")]
     public void InferencePredictTiny() => _w1TinyModel.Predict(_tinyInput, _tinyOutput);
 
+    [Normalize(BenchmarkKind.Latency)]
     [Benchmark(Baseline = true, Description = "W1 peer: plain C# TensorPrimitives.Dot 16-32-1 b1 (per-call overhead)")]
     [BenchmarkCategory("W1-16-32-1")]
     public void PlainCSharpPredictTiny() => _w1TinyPeer.Predict(_tinyInput, _tinyOutput);
 
     // Training the same batch again and again only lowers its loss: no divergence in any run length.
+    [Normalize(BenchmarkKind.Compute, Work = W2Flops)]
     [Benchmark(Description = "W2 TrainStep 784-256-128-10 b64 softmax CE (GEMMs: FMA peak; ~1 MB params in L2/L3)")]
     [BenchmarkCategory("W2")]
     public float TrainStepBatch64() => _w2.TrainStep(_w2Inputs, _w2Targets, W2Batch, LearningRate);
 
+    // Batch 1 is a chain of matrix-vector products, each waiting on the last: timed against the latency reference.
+    [Normalize(BenchmarkKind.Latency)]
     [Benchmark(Description = "W5 TrainStep 784-128-10 b1 (matrix-vector: L2 bandwidth, W and dW streamed several times a step)")]
     [BenchmarkCategory("W5")]
     public float TrainStepBatch1() => _w5.TrainStep(_mnistInput, _w5Targets, 1, LearningRate);

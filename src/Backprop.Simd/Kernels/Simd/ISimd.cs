@@ -73,6 +73,33 @@ internal interface ISimd<TVec, T>
 internal static class SimdDispatch
 {
     /// <summary>
+    /// The diagnostic switch that caps the width <see cref="Run{T, TKernel}(ref TKernel, int)"/> picks: <c>0</c>
+    /// (scalar), <c>128</c>, <c>256</c> or <c>512</c> bits; unset or empty means no cap. Read once, at first use.
+    /// </summary>
+    public const string MaxWidthVariable = "BACKPROP_SIMD_MAX_WIDTH";
+
+    /// <summary>The cap that leaves every width available: Vector512 is the widest there is.</summary>
+    public const int Uncapped = 512;
+
+    // A static readonly that tier-1 JIT code reads as a constant: with the switch unset, the tests against it fold
+    // away and the dispatch is what it was. A value that is not a width fails the first kernel call loudly (a
+    // TypeInitializationException around the message below) rather than silently timing the wrong code.
+    private static readonly int s_maxWidth = ParseMaxWidth(Environment.GetEnvironmentVariable(MaxWidthVariable));
+
+    /// <summary>The width cap, in bits, that <paramref name="value"/> (the switch's text) asks for.</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="value"/> is not 0, 128, 256, 512 or blank.</exception>
+    internal static int ParseMaxWidth(string? value) => value?.Trim() switch
+    {
+        null or "" => Uncapped,
+        "0" => 0,
+        "128" => 128,
+        "256" => 256,
+        "512" => 512,
+        _ => throw new InvalidOperationException(
+            $"{MaxWidthVariable}='{value}' is not a vector width: use 0 (scalar), 128, 256 or 512 bits, or leave it unset."),
+    };
+
+    /// <summary>
     /// Runs <paramref name="kernel"/> with the widest hardware-accelerated vector whose element count does not
     /// exceed <paramref name="length"/>, falling back to the scalar width.
     /// </summary>
@@ -80,16 +107,23 @@ internal static class SimdDispatch
     public static void Run<T, TKernel>(ref TKernel kernel, int length)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         where TKernel : struct, ISimdKernel<T>, allows ref struct
+        => Run<T, TKernel>(ref kernel, length, s_maxWidth);
+
+    /// <summary>As <see cref="Run{T, TKernel}(ref TKernel, int)"/>, with no width above <paramref name="maxWidth"/> bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Run<T, TKernel>(ref TKernel kernel, int length, int maxWidth)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+        where TKernel : struct, ISimdKernel<T>, allows ref struct
     {
-        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && length >= Simd512<T>.Count)
+        if (maxWidth >= 512 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && length >= Simd512<T>.Count)
         {
             kernel.Run<System.Runtime.Intrinsics.Vector512<T>, Simd512<T>>();
         }
-        else if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && length >= Simd256<T>.Count)
+        else if (maxWidth >= 256 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && length >= Simd256<T>.Count)
         {
             kernel.Run<System.Runtime.Intrinsics.Vector256<T>, Simd256<T>>();
         }
-        else if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && length >= Simd128<T>.Count)
+        else if (maxWidth >= 128 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && length >= Simd128<T>.Count)
         {
             kernel.Run<System.Runtime.Intrinsics.Vector128<T>, Simd128<T>>();
         }

@@ -1,0 +1,3 @@
+using Backprop.Simd.Compare;
+
+return CompareCommand.Run(args, Console.Out, Console.Error);
