@@ -71,11 +71,13 @@ public class PackedGemmTests
     public void MatchesNaiveProduct_Double()
         => Cases.Sample(c => Check<double>(c), iter: PropertySettings.Iter(100, 3000), seed: PropertySettings.Seed);
 
-    // The default blocks at their edges: KC = 256 and MC = 96 straddled, NC = 1024 crossed (n = 1031).
+    // The default blocks at their edges: KC = 256 and MC = 96 straddled, NC = 1024 crossed (n = 1031). The last two
+    // read A's depth with a stride wide enough (m·KC elements past 128 KiB) for A to be packed, edge tiles included.
     [Theory]
     [InlineData(97, 1031, 257, Layout.Forward)]
     [InlineData(95, 70, 513, Layout.BackwardData)]
     [InlineData(193, 65, 255, Layout.BackwardWeights)]
+    [InlineData(200, 70, 300, Layout.BackwardWeights)]
     public void DefaultBlockEdges(int m, int n, int k, Layout layout)
     {
         Check<float>(new Case(m, n, k, layout, Accumulate: false, Epilogue.BiasRelu, Blocks: -1, ExtraColumns: 0, Seed: 7));
