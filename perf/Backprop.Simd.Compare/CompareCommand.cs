@@ -31,6 +31,8 @@ public static class CompareCommand
                                         "regressed" and, in strict mode, fails the run (default 5)
           --fail-only-beyond <percent>  reporting mode: print every verdict, but fail only on significant regressions
                                         beyond this (e.g. 25) and on allocation rises
+          --allocations-only            fail only on allocation rises, print every verdict: for a baseline from
+                                        another CPU, whose normalized figures cannot judge this one
           --alpha <p>                   significance level of the test (default 0.05)
           -h, --help                    this text
 
@@ -78,6 +80,7 @@ public static class CompareCommand
         var files = new List<string>();
         double threshold = 5, alpha = 0.05;
         double? failBeyond = null;
+        bool allocationsOnly = false;
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -87,6 +90,9 @@ public static class CompareCommand
                     break;
                 case "--fail-only-beyond":
                     failBeyond = Number(args, ref i, 0, 1000);
+                    break;
+                case "--allocations-only":
+                    allocationsOnly = true;
                     break;
                 case "--alpha":
                     alpha = Number(args, ref i, double.Epsilon, 1);
@@ -102,6 +108,16 @@ public static class CompareCommand
         if (files.Count != 2)
         {
             throw new ArgumentException($"expected two files, <baseline.json> <candidate.json>; got {files.Count}");
+        }
+
+        if (allocationsOnly)
+        {
+            if (failBeyond is not null)
+            {
+                throw new ArgumentException("--allocations-only and --fail-only-beyond exclude each other: give one mode");
+            }
+
+            failBeyond = double.PositiveInfinity;
         }
 
         if (failBeyond < threshold)

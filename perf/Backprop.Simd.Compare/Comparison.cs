@@ -27,6 +27,9 @@ public sealed record ComparisonOptions(double ThresholdPercent = 5, double? Fail
 {
     /// <summary>The worsening, in percent, beyond which a significant regression fails the comparison.</summary>
     public double FailingPercent => FailBeyondPercent ?? ThresholdPercent;
+
+    /// <summary>No regression fails, however large (<c>--allocations-only</c>): only allocation rises do.</summary>
+    public bool AllocationsOnly => double.IsPositiveInfinity(FailingPercent);
 }
 
 /// <summary>One benchmark found in both files.</summary>

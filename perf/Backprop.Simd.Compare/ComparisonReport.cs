@@ -32,7 +32,9 @@ public static class ComparisonReport
         ]);
         output.WriteLine();
 
-        output.WriteLine(options.FailBeyondPercent is { } failBeyond
+        output.WriteLine(options.AllocationsOnly
+            ? Invariant($"Allocations-only mode: verdicts at ±{options.ThresholdPercent}% are printed, only allocation rises fail.")
+            : options.FailBeyondPercent is { } failBeyond
             ? Invariant($"Reporting mode: verdicts at ±{options.ThresholdPercent}%, but only significant regressions beyond {failBeyond}% and allocation rises fail.")
             : Invariant($"Strict mode: a significant regression beyond {options.ThresholdPercent}%, or any allocation rise, fails."));
         output.WriteLine(Invariant($"Significant: two-sided Mann-Whitney U over the iterations, p < {options.Alpha}. Compute and bandwidth figures: higher is better; latency (× reference) and raw ns: lower is better."));
@@ -69,7 +71,9 @@ public static class ComparisonReport
             $"{result.Benchmarks.Count} compared: {result.Benchmarks.Count(b => b.Verdict == Verdict.Improved)} improved, {regressed} regressed, ")
             + Invariant($"{result.Benchmarks.Count(b => b.Verdict == Verdict.Same)} same, {result.Benchmarks.Count(b => b.Verdict == Verdict.Noise)} noise; ")
             + Invariant($"{result.Added.Count} added, {result.Removed.Count} removed."));
-        output.WriteLine(result.Failed
+        output.WriteLine(options.AllocationsOnly
+            ? (result.Failed ? Invariant($"FAILED: {allocations} allocation rise(s).") : "PASSED: no allocation rise.")
+            : result.Failed
             ? Invariant($"FAILED: {failing} significant regression(s) beyond {options.FailingPercent}%, {allocations} allocation rise(s).")
             : Invariant($"PASSED: no significant regression beyond {options.FailingPercent}%, no allocation rise."));
     }

@@ -48,6 +48,20 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void AllocationsOnlyModeReportsRegressionsButFailsOnlyOnAllocations()
+    {
+        (string baseline, string slower) = WritePair(Runs.Baseline(), Runs.WorseBy(40));
+        (int code, string output, _) = Compare(baseline, slower, "--allocations-only");
+        Assert.Equal(CompareCommand.Passed, code);
+        Assert.Contains("3 regressed", output, StringComparison.Ordinal);
+        Assert.Contains("PASSED: no allocation rise.", output, StringComparison.Ordinal);
+
+        (string same, string allocating) = WritePair(Runs.Baseline(), Runs.Baseline(allocated: 24));
+        Assert.Equal(CompareCommand.Regressed, Compare(same, allocating, "--allocations-only").Code);
+        Assert.Equal(CompareCommand.BadInput, Compare(same, allocating, "--allocations-only", "--fail-only-beyond", "25").Code);
+    }
+
+    [Fact]
     public void AnAllocationRiseFailsBothModes()
     {
         (string baseline, string candidate) = WritePair(Runs.Baseline(), Runs.Baseline(allocated: 24));
