@@ -20,11 +20,16 @@ public static class CompareCommand
 
         Usage:
           dotnet run -c Release --project perf/Backprop.Simd.Compare -- <baseline.json> <candidate.json> [options]
+          dotnet run -c Release --project perf/Backprop.Simd.Compare -- merge <out.json> <round.json>...
 
         The files are the *-normalized.json that perf/Backprop.Simd.Benchmarks writes to
         BenchmarkDotNet.Artifacts/results/. Benchmarks are matched by ID; the medians of their normalized figures
         (% of FMA peak, % of triad, × latency reference; raw ns where a file lacks the probes) are compared, and a
         two-sided Mann-Whitney U test over the iterations says whether a change is significant.
+
+        merge writes one file holding several rounds of the same job (each round's iterations and median, kept per
+        benchmark); compared, a row's threshold widens to the spread of its rounds' medians, the run-to-run noise
+        that one run's iterations cannot show.
 
         Options:
           --threshold <percent>         a change smaller than this is "same"; a significant worsening beyond it is
@@ -54,6 +59,11 @@ public static class CompareCommand
 
         try
         {
+            if (args is ["merge", ..])
+            {
+                return Merge(args[1..], output);
+            }
+
             (string baselinePath, string candidatePath, ComparisonOptions options) = ParseArguments(args);
             ResultsFile baseline = ResultsFile.Read(baselinePath);
             ResultsFile candidate = ResultsFile.Read(candidatePath);
@@ -72,6 +82,21 @@ public static class CompareCommand
             error.WriteLine($"compare: {e.Message}");
             return BadInput;
         }
+    }
+
+    // merge <out.json> <round.json>...: the rounds read and checked, merged, written.
+    private static int Merge(string[] args, TextWriter output)
+    {
+        if (args.Length < 2 || args.Any(a => a.StartsWith('-')))
+        {
+            throw new ArgumentException($"merge expects <out.json> <round.json>...; got {args.Length} argument(s)");
+        }
+
+        (string Path, ResultsFile Run)[] rounds = [.. args[1..].Select(path => (path, ResultsFile.Read(path)))];
+        ResultsFile merged = Rounds.Merge(rounds);
+        File.WriteAllText(args[0], ResultsFile.Serialize(merged));
+        output.WriteLine($"merged {rounds.Length} round(s) of {merged.Benchmarks.Count} benchmark(s) into {args[0]}");
+        return Passed;
     }
 
     /// <exception cref="ArgumentException">A wrong number of files, an unknown option or a bad value.</exception>

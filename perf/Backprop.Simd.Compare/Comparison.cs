@@ -36,6 +36,8 @@ public sealed record ComparisonOptions(double ThresholdPercent = 5, double? Fail
 /// <param name="Normalized">False when the raw medians were compared (normalization missing in a file).</param>
 /// <param name="ChangePercent">(candidate − baseline) / baseline, of the figure compared, in percent.</param>
 /// <param name="WorseningPercent">The change in the direction that is worse for this figure (negative: better).</param>
+/// <param name="ThresholdPercent">The threshold that applied to this row: <c>--threshold</c>, or the spread of the
+/// rounds' medians in either file when that is larger (<see cref="Rounds"/>).</param>
 /// <param name="Fails">A significant regression beyond the failing threshold.</param>
 public sealed record BenchmarkComparison(
     string Id,
@@ -46,6 +48,7 @@ public sealed record BenchmarkComparison(
     double CandidateMedian,
     double ChangePercent,
     double WorseningPercent,
+    double ThresholdPercent,
     MannWhitneyResult Test,
     Verdict Verdict,
     bool Fails,
@@ -139,23 +142,42 @@ public static class Comparison
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(options);
         bool normalized = baseline.Normalized is { } b && candidate.Normalized is { } c && b.Unit == c.Unit;
-        (string unit, bool higherIsBetter, IReadOnlyList<double> x, double baseMedian, IReadOnlyList<double> y, double candidateMedian) = normalized
+        (string unit, bool higherIsBetter, IReadOnlyList<double> x, double baseMedian, IReadOnlyList<double> baseRounds,
+            IReadOnlyList<double> y, double candidateMedian, IReadOnlyList<double> candidateRounds) = normalized
             ? (baseline.Normalized!.Unit, baseline.Normalized.HigherIsBetter, baseline.Normalized.Values, baseline.Normalized.Median,
-                candidate.Normalized!.Values, candidate.Normalized.Median)
-            : ("ns", false, baseline.RawNanoseconds, baseline.RawMedianNanoseconds, candidate.RawNanoseconds, candidate.RawMedianNanoseconds);
+                baseline.Normalized.RoundMedians, candidate.Normalized!.Values, candidate.Normalized.Median, candidate.Normalized.RoundMedians)
+            : ("ns", false, baseline.RawNanoseconds, baseline.RawMedianNanoseconds, baseline.RawRoundMedians,
+                candidate.RawNanoseconds, candidate.RawMedianNanoseconds, candidate.RawRoundMedians);
 
         double change = 100 * (candidateMedian - baseMedian) / baseMedian;
         double worsening = higherIsBetter ? -change : change;
+
+        // A change within the run-to-run spread this row showed between rounds is not evidence of anything.
+        double noise = Math.Max(Spread(baseRounds), Spread(candidateRounds));
+        double threshold = Math.Max(options.ThresholdPercent, noise);
         MannWhitneyResult test = MannWhitney.Test(x, y);
         bool significant = test.PValue < options.Alpha;
-        Verdict verdict = Math.Abs(worsening) <= options.ThresholdPercent ? Verdict.Same
+        Verdict verdict = Math.Abs(worsening) <= threshold ? Verdict.Same
             : !significant ? Verdict.Noise
             : worsening > 0 ? Verdict.Regressed
             : Verdict.Improved;
-        bool fails = verdict == Verdict.Regressed && worsening > options.FailingPercent;
+        bool fails = verdict == Verdict.Regressed && worsening > Math.Max(options.FailingPercent, noise);
         return new BenchmarkComparison(
-            baseline.Id, baseline.Kind, unit, normalized, baseMedian, candidateMedian, change, worsening, test, verdict, fails,
+            baseline.Id, baseline.Kind, unit, normalized, baseMedian, candidateMedian, change, worsening, threshold, test, verdict, fails,
             baseline.AllocatedBytesPerOperation, candidate.AllocatedBytesPerOperation);
+    }
+
+    /// <summary>The spread of a file's round medians, in percent of their median: (max − min) / median; 0 for one round.</summary>
+    public static double Spread(IReadOnlyList<double> roundMedians)
+    {
+        ArgumentNullException.ThrowIfNull(roundMedians);
+        if (roundMedians.Count < 2)
+        {
+            return 0;
+        }
+
+        double median = Normalization.Median([.. roundMedians]);
+        return median == 0 ? 0 : 100 * (roundMedians.Max() - roundMedians.Min()) / Math.Abs(median);
     }
 
     // Probes measure the machine: they are the references, shown beside the table, never judged.

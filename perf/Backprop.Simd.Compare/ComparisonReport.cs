@@ -44,8 +44,9 @@ public static class ComparisonReport
             output.WriteLine($"IDs below follow '{prefix}'.");
         }
 
+        output.WriteLine("A row's threshold is the larger of the above and the spread of its rounds' medians in either file.");
         output.WriteLine();
-        WriteTable(output, "LLRRRRLR", ["benchmark", "kind", "baseline", "candidate", "change", "p", "verdict", "allocated B/op"],
+        WriteTable(output, "LLRRRRRLR", ["benchmark", "kind", "baseline", "candidate", "change", "threshold", "p", "verdict", "allocated B/op"],
             [.. result.Benchmarks.Select(b => BenchmarkRow(b, prefix))]);
 
         foreach (string id in result.Added)
@@ -102,6 +103,7 @@ public static class ComparisonReport
             Normalization.Format(b.Unit, b.BaselineMedian),
             Normalization.Format(b.Unit, b.CandidateMedian),
             Percent(b.ChangePercent),
+            Invariant($"±{b.ThresholdPercent:F1}%"),
             Invariant($"{b.Test.PValue:F3}"),
             verdict,
             allocated,

@@ -200,8 +200,8 @@ public sealed class CompareCommandTests : IDisposable
     [InlineData("{ \"schemaVersion\": 1, \"title\": ", "malformed JSON")]
     [InlineData("[1, 2, 3]", "not a normalized results file")]
     [InlineData("{ \"Title\": \"x\" }", "not a normalized results file")]
-    [InlineData("{ \"schemaVersion\": 99, \"title\": \"future\" }", "schema version 99, but this comparer reads version 1")]
-    [InlineData("{ \"schemaVersion\": 1, \"title\": \"x\" }", "malformed JSON")]
+    [InlineData("{ \"schemaVersion\": 99, \"title\": \"future\" }", "schema version 99, but this comparer reads version 2")]
+    [InlineData("{ \"schemaVersion\": 2, \"title\": \"x\" }", "malformed JSON")]
     public void AnUnusableFileIsNamedWithItsProblem(string text, string problem)
     {
         string good = _runs.Write(Runs.File(Runs.Baseline()));

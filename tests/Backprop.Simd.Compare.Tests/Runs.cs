@@ -27,6 +27,7 @@ internal sealed class Runs : IDisposable
             work,
             rawNs,
             Normalization.Median(rawNs),
+            [Normalization.Median(rawNs)],
             Normalization.Normalize(kind, work, rawNs, probes ?? Probes, out string? unavailable),
             unavailable,
             allocated);

@@ -41,12 +41,14 @@ internal static class NormalizedResults
         double? work = declared is null ? null : WorkOf(benchmarkCase, declared);
         IReadOnlyList<double> raw = report.ResultStatistics?.OriginalValues ?? [];
         NormalizedFigures? normalized = Normalization.Normalize(kind, work, raw, probes, out string? unavailable);
+        double rawMedian = Normalization.Median([.. raw]);
         return new BenchmarkResult(
             FullNameProvider.GetBenchmarkName(benchmarkCase),
             kind,
             work,
             raw,
-            Normalization.Median([.. raw]),
+            rawMedian,
+            [rawMedian],
             normalized,
             unavailable,
             benchmarkCase.Config.HasMemoryDiagnoser() ? report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase) : null);

@@ -108,7 +108,8 @@ public static class Normalization
                 : 100 * (work!.Value / rawNanoseconds[i]) / reference!.Value;
         }
 
-        return new NormalizedFigures(Unit(known), HigherIsBetter(known), values, Median(values));
+        double median = Median(values);
+        return new NormalizedFigures(Unit(known), HigherIsBetter(known), values, median, [median]);
     }
 
     /// <summary>A normalized figure as a column shows it: "78.3% peak", "95.1% triad", "1.23× ref".</summary>

@@ -17,7 +17,7 @@ public sealed record ResultsFile(
     IReadOnlyList<BenchmarkResult> Benchmarks)
 {
     /// <summary>The version this code writes and the only one it reads.</summary>
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
     /// <summary>The JSON text of <paramref name="results"/> (indented, camelCase).</summary>
     public static string Serialize(ResultsFile results) => JsonSerializer.Serialize(results, ResultsJsonContext.Default.ResultsFile);
@@ -109,7 +109,10 @@ public sealed record ProbeFigures(double? FmaPeakGflops, double? TriadGBPerSecon
 /// <param name="Id">BenchmarkDotNet's FullName, parameters included: the permanent ID.</param>
 /// <param name="Kind">How the benchmark is normalized; null when it declares nothing.</param>
 /// <param name="Work">Flops (compute) or bytes (bandwidth) per operation; null for latency rows and probes.</param>
-/// <param name="RawNanoseconds">Per iteration, ns per operation after BenchmarkDotNet's overhead subtraction.</param>
+/// <param name="RawNanoseconds">Per iteration, ns per operation after BenchmarkDotNet's overhead subtraction (of every
+/// round, in a merged file).</param>
+/// <param name="RawRoundMedians">The raw median of each round: one for a single run, several in a file merged from
+/// rounds (<c>merge</c>), whose spread is the run-to-run noise the comparer allows for.</param>
 /// <param name="Normalized">The same iterations against this run's probe; null when the probe is missing.</param>
 /// <param name="NormalizationUnavailable">Why <paramref name="Normalized"/> is null, when it is.</param>
 /// <param name="AllocatedBytesPerOperation">From the memory diagnoser; null when it did not run.</param>
@@ -119,6 +122,7 @@ public sealed record BenchmarkResult(
     double? Work,
     IReadOnlyList<double> RawNanoseconds,
     double RawMedianNanoseconds,
+    IReadOnlyList<double> RawRoundMedians,
     NormalizedFigures? Normalized,
     string? NormalizationUnavailable,
     long? AllocatedBytesPerOperation);
@@ -126,7 +130,8 @@ public sealed record BenchmarkResult(
 /// <summary>A benchmark's iterations as a fraction of, or a multiple of, the machine's reference.</summary>
 /// <param name="Unit">"% of FMA peak", "% of triad" or "× reference".</param>
 /// <param name="HigherIsBetter">True for the percentages, false for the latency ratio.</param>
-public sealed record NormalizedFigures(string Unit, bool HigherIsBetter, IReadOnlyList<double> Values, double Median);
+/// <param name="RoundMedians">The median of each round (one for a single run), each against its own round's probes.</param>
+public sealed record NormalizedFigures(string Unit, bool HigherIsBetter, IReadOnlyList<double> Values, double Median, IReadOnlyList<double> RoundMedians);
 
 /// <summary>A results file that cannot be used; the message names the file.</summary>
 public sealed class ResultsFileException(string path, string problem, Exception? inner = null)
