@@ -13,8 +13,8 @@ public sealed class RoundsTests : IDisposable
     [Fact]
     public void MergingPoolsTheIterationsAndKeepsEachRoundsMedian()
     {
-        ResultsFile fast = Runs.File(Runs.Baseline());
-        ResultsFile slow = Runs.File(Runs.Baseline(slowdown: 1.25, allocated: 8), new ProbeFigures(100, 30, 3000));
+        ResultsFile fast = Runs.File(Runs.Baseline(allocated: 24));
+        ResultsFile slow = Runs.File(Runs.Baseline(slowdown: 1.25, allocated: 32), new ProbeFigures(100, 30, 3000));
         ResultsFile merged = Rounds.Merge([("fast.json", fast), ("slow.json", slow)]);
 
         Assert.Equal(3, merged.Benchmarks.Count);
@@ -23,7 +23,7 @@ public sealed class RoundsTests : IDisposable
         Assert.Equal([fast.Benchmarks[0].RawMedianNanoseconds, slow.Benchmarks[0].RawMedianNanoseconds], gemm.RawRoundMedians);
         Assert.Equal([fast.Benchmarks[0].Normalized!.Median, slow.Benchmarks[0].Normalized!.Median], gemm.Normalized!.RoundMedians);
         Assert.Equal(Normalization.Median([.. gemm.Normalized.Values]), gemm.Normalized.Median);
-        Assert.Equal(8, gemm.AllocatedBytesPerOperation);
+        Assert.Equal(24, gemm.AllocatedBytesPerOperation); // the least of the rounds: what every round allocated
         Assert.Equal(new ProbeFigures(150, 40, 2000), merged.Probes);
 
         // A merged file merges again: its rounds count as rounds.
