@@ -35,7 +35,8 @@ public static class CompareCommand
           --threshold <percent>         a change smaller than this is "same"; a significant worsening beyond it is
                                         "regressed" and, in strict mode, fails the run (default 5)
           --fail-only-beyond <percent>  reporting mode: print every verdict, but fail only on significant regressions
-                                        beyond this (e.g. 25) and on allocation rises
+                                        beyond this (e.g. 25) plus the row's spread between rounds, and on
+                                        allocation rises
           --allocations-only            fail only on allocation rises, print every verdict: for a baseline from
                                         another CPU, whose normalized figures cannot judge this one
           --alpha <p>                   significance level of the test (default 0.05)

@@ -20,8 +20,8 @@ public enum Verdict
 
 /// <summary>The thresholds of a comparison.</summary>
 /// <param name="ThresholdPercent">A change smaller than this is "same"; a significant worsening beyond it regresses.</param>
-/// <param name="FailBeyondPercent">Reporting mode: only significant regressions beyond this fail (null: strict mode,
-/// every regression fails). Allocation rises fail in both modes.</param>
+/// <param name="FailBeyondPercent">Reporting mode: only significant regressions beyond this plus the row's spread
+/// between rounds fail (null: strict mode, every regression fails). Allocation rises fail in both modes.</param>
 /// <param name="Alpha">The significance level of the Mann-Whitney test.</param>
 public sealed record ComparisonOptions(double ThresholdPercent = 5, double? FailBeyondPercent = null, double Alpha = 0.05)
 {
@@ -161,7 +161,10 @@ public static class Comparison
             : !significant ? Verdict.Noise
             : worsening > 0 ? Verdict.Regressed
             : Verdict.Improved;
-        bool fails = verdict == Verdict.Regressed && worsening > Math.Max(options.FailingPercent, noise);
+        // Strict mode fails on any regression beyond the row's threshold; reporting mode only beyond its noise plus
+        // --fail-only-beyond ("far beyond noise": a CI machine's bad minutes must not turn it red).
+        double failing = options.FailBeyondPercent is { } beyond ? beyond + noise : threshold;
+        bool fails = verdict == Verdict.Regressed && worsening > failing;
         return new BenchmarkComparison(
             baseline.Id, baseline.Kind, unit, normalized, baseMedian, candidateMedian, change, worsening, threshold, test, verdict, fails,
             baseline.AllocatedBytesPerOperation, candidate.AllocatedBytesPerOperation);

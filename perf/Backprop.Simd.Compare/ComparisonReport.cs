@@ -35,7 +35,7 @@ public static class ComparisonReport
         output.WriteLine(options.AllocationsOnly
             ? Invariant($"Allocations-only mode: verdicts at ±{options.ThresholdPercent}% are printed, only allocation rises fail.")
             : options.FailBeyondPercent is { } failBeyond
-            ? Invariant($"Reporting mode: verdicts at ±{options.ThresholdPercent}%, but only significant regressions beyond {failBeyond}% and allocation rises fail.")
+            ? Invariant($"Reporting mode: verdicts at ±{options.ThresholdPercent}%, but only significant regressions beyond {failBeyond}% plus the row's spread, and allocation rises, fail.")
             : Invariant($"Strict mode: a significant regression beyond {options.ThresholdPercent}%, or any allocation rise, fails."));
         output.WriteLine(Invariant($"Significant: two-sided Mann-Whitney U over the iterations, p < {options.Alpha}. Compute and bandwidth figures: higher is better; latency (× reference) and raw ns: lower is better."));
         string prefix = CommonNamespace(result.Benchmarks.Select(b => b.Id));
@@ -76,7 +76,7 @@ public static class ComparisonReport
             ? (result.Failed ? Invariant($"FAILED: {allocations} allocation rise(s).") : "PASSED: no allocation rise.")
             : result.Failed
             ? Invariant($"FAILED: {failing} significant regression(s) beyond {options.FailingPercent}%, {allocations} allocation rise(s).")
-            : Invariant($"PASSED: no significant regression beyond {options.FailingPercent}%, no allocation rise."));
+            : Invariant($"PASSED: no significant regression beyond {options.FailingPercent}%{(options.FailBeyondPercent is null ? string.Empty : " plus the row's spread")}, no allocation rise."));
     }
 
     private static string Describe(MachineInfo machine)

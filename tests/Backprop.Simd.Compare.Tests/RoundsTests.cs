@@ -58,7 +58,15 @@ public sealed class RoundsTests : IDisposable
         Assert.Contains("±18.2%", output, StringComparison.Ordinal); // (80 − 80/1.2) over their median
 
         // Far beyond the spread is still a regression.
-        (code, _) = Compare(noisy, _runs.Write(Runs.File(Runs.WorseBy(40))));
+        string worse40 = _runs.Write(Runs.File(Runs.WorseBy(40)));
+        (code, _) = Compare(noisy, worse40);
+        Assert.Equal(CompareCommand.Regressed, code);
+
+        // Reporting mode fails only beyond --fail-only-beyond plus the spread: 25 + 18.2 = 43.2%.
+        (code, output) = Compare(noisy, worse40, "--fail-only-beyond", "25");
+        Assert.Equal(CompareCommand.Passed, code);
+        Assert.Contains("3 regressed", output, StringComparison.Ordinal);
+        (code, _) = Compare(noisy, _runs.Write(Runs.File(Runs.WorseBy(50))), "--fail-only-beyond", "25");
         Assert.Equal(CompareCommand.Regressed, code);
     }
 
