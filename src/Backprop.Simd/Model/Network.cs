@@ -1,5 +1,6 @@
 using System.Numerics;
 using Backprop.Simd.Kernels;
+using Backprop.Simd.Kernels.Simd;
 using Backprop.Simd.Optimizers;
 
 namespace Backprop.Simd.Model;
@@ -19,10 +20,8 @@ public sealed class Network<T>
     // them (the unpacked products of small batches, the updates) never straddle two lines with one vector load.
     // Misaligned by 16 bytes (stopwatch, both in one process): the W5 step took 19.6 µs instead of 14.3 µs,
     // Predict 784-128-10 7.0 µs instead of 4.1 µs, the W2 step 565 µs instead of 540 µs.
-    private readonly T[] _parameterStorage;
-    private readonly T[] _gradientStorage;
-    private readonly int _parameterStart;
-    private readonly int _gradientStart;
+    private readonly AlignedBuffer<T> _parameterBuffer;
+    private readonly AlignedBuffer<T> _gradientBuffer;
 
     // Whether the gradient buffer may hold values (Backpropagate ran, or a caller took a view of it) since the last
     // Update or ClearGradients: TrainStep then cannot fuse the SGD step into the backward pass.
@@ -48,8 +47,8 @@ public sealed class Network<T>
         _layers = spec.CreateLayers();
         _plan = new WorkspacePlan(_layers, maxBatch, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), training: true);
         _deltaLength = checked(maxBatch * spec.Sizes.Skip(1).Max());
-        (_parameterStorage, _parameterStart) = Kernels.Simd.CacheLine.Allocate<T>(spec.ParameterCount);
-        (_gradientStorage, _gradientStart) = Kernels.Simd.CacheLine.Allocate<T>(spec.ParameterCount);
+        _parameterBuffer = new AlignedBuffer<T>(spec.ParameterCount);
+        _gradientBuffer = new AlignedBuffer<T>(spec.ParameterCount);
         // Pinned (never moved by the GC), so the packed GEMM's panels keep the cache-line alignment it gives them.
         _workspace = GC.AllocateArray<T>(checked(_plan.Length + (2 * _deltaLength)), pinned: true);
         Initialize(seed);
@@ -81,9 +80,9 @@ public sealed class Network<T>
     /// <summary>Every weight and bias, layer after layer (W then b), in one buffer.</summary>
     public Span<T> Parameters => ParameterBuffer;
 
-    private Span<T> ParameterBuffer => _parameterStorage.AsSpan(_parameterStart, Spec.ParameterCount);
+    private Span<T> ParameterBuffer => _parameterBuffer.Span;
 
-    private Span<T> GradientBuffer => _gradientStorage.AsSpan(_gradientStart, Spec.ParameterCount);
+    private Span<T> GradientBuffer => _gradientBuffer.Span;
 
     /// <summary>
     /// ∂E/∂parameters, accumulated by <see cref="Backpropagate"/>, in the layout of <see cref="Parameters"/>. Taking this

@@ -16,10 +16,12 @@ public sealed class CacheLineTests
     [InlineData(100_003)]
     public void AllocatedBuffersStartOnACacheLine(int length)
     {
-        (float[] floats, int floatStart) = CacheLine.Allocate<float>(length);
-        Assert.Equal(0u, Address(floats.AsSpan(floatStart, length)) % CacheLine.Size);
-        (double[] doubles, int doubleStart) = CacheLine.Allocate<double>(length);
-        Assert.Equal(0u, Address(doubles.AsSpan(doubleStart, length)) % CacheLine.Size);
+        var floats = new AlignedBuffer<float>(length);
+        Assert.Equal(length, floats.Span.Length);
+        Assert.Equal(0u, Address(floats.Span) % CacheLine.Size);
+        var doubles = new AlignedBuffer<double>(length);
+        Assert.Equal(length, doubles.Span.Length);
+        Assert.Equal(0u, Address(doubles.Span) % CacheLine.Size);
     }
 
     [Fact]
