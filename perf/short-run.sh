@@ -15,6 +15,7 @@ out=${1:?usage: perf/short-run.sh <output.json>}
 results=BenchmarkDotNet.Artifacts/results
 mkdir -p "$results"
 rounds=${ROUNDS:-3}
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive whole number, not '$rounds'" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

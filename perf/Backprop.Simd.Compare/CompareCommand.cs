@@ -93,9 +93,22 @@ public static class CompareCommand
             throw new ArgumentException($"merge expects <out.json> <round.json>...; got {args.Length} argument(s)");
         }
 
+        if (args[1..].GroupBy(Path.GetFullPath).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArgumentException($"merge got '{twice.First()}' more than once: a round counted twice would shrink the spread");
+        }
+
         (string Path, ResultsFile Run)[] rounds = [.. args[1..].Select(path => (path, ResultsFile.Read(path)))];
         ResultsFile merged = Rounds.Merge(rounds);
-        File.WriteAllText(args[0], ResultsFile.Serialize(merged));
+        try
+        {
+            File.WriteAllText(args[0], ResultsFile.Serialize(merged));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ResultsFileException(args[0], $"cannot write the merged file: {e.Message}", e);
+        }
+
         output.WriteLine($"merged {rounds.Length} round(s) of {merged.Benchmarks.Count} benchmark(s) into {args[0]}");
         return Passed;
     }

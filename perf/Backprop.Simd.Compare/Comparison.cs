@@ -35,9 +35,10 @@ public sealed record ComparisonOptions(double ThresholdPercent = 5, double? Fail
 /// <summary>One benchmark found in both files.</summary>
 /// <param name="Normalized">False when the raw medians were compared (normalization missing in a file).</param>
 /// <param name="ChangePercent">(candidate − baseline) / baseline, of the figure compared, in percent.</param>
-/// <param name="WorseningPercent">The change in the direction that is worse for this figure (negative: better).</param>
-/// <param name="ThresholdPercent">The threshold that applied to this row: <c>--threshold</c>, or the spread of the
-/// rounds' medians in either file when that is larger (<see cref="Rounds"/>).</param>
+/// <param name="WorseningPercent">How much longer the candidate takes, in percent: the ratio of the figures (the other
+/// way up for rates) minus one; negative when faster.</param>
+/// <param name="ThresholdPercent">The threshold that applied to this row, on <paramref name="WorseningPercent"/>:
+/// <c>--threshold</c>, or the spread of the baseline's rounds when that is larger (<see cref="Rounds"/>).</param>
 /// <param name="Fails">A significant regression beyond the failing threshold.</param>
 public sealed record BenchmarkComparison(
     string Id,
@@ -150,10 +151,14 @@ public static class Comparison
                 candidate.RawNanoseconds, candidate.RawMedianNanoseconds, candidate.RawRoundMedians);
 
         double change = 100 * (candidateMedian - baseMedian) / baseMedian;
-        double worsening = higherIsBetter ? -change : change;
 
-        // A change within the run-to-run spread this row showed between rounds is not evidence of anything.
-        double noise = Math.Max(Spread(baseRounds), Spread(candidateRounds));
+        // Judged as time: how much longer the candidate takes (the figures' ratio, the other way up for rates), so a
+        // 2× slowdown is +100% whatever the row's unit (as a fall in % of peak it could never pass 100%).
+        double worsening = 100 * ((higherIsBetter ? baseMedian / candidateMedian : candidateMedian / baseMedian) - 1);
+
+        // A change within the run-to-run spread the baseline's rounds showed is not evidence of anything. (The
+        // candidate's own spread is left out: a regression that hits some of its rounds must not widen its own threshold.)
+        double noise = Spread(baseRounds);
         double threshold = Math.Max(options.ThresholdPercent, noise);
         MannWhitneyResult test = MannWhitney.Test(x, y);
         bool significant = test.PValue < options.Alpha;
@@ -170,7 +175,7 @@ public static class Comparison
             baseline.AllocatedBytesPerOperation, candidate.AllocatedBytesPerOperation);
     }
 
-    /// <summary>The spread of a file's round medians, in percent of their median: (max − min) / median; 0 for one round.</summary>
+    /// <summary>The spread of a file's round medians as a time ratio, in percent: (max / min − 1); 0 for one round.</summary>
     public static double Spread(IReadOnlyList<double> roundMedians)
     {
         ArgumentNullException.ThrowIfNull(roundMedians);
@@ -179,8 +184,8 @@ public static class Comparison
             return 0;
         }
 
-        double median = Normalization.Median([.. roundMedians]);
-        return median == 0 ? 0 : 100 * (roundMedians.Max() - roundMedians.Min()) / Math.Abs(median);
+        double min = roundMedians.Min();
+        return min > 0 ? 100 * ((roundMedians.Max() / min) - 1) : 0;
     }
 
     // Probes measure the machine: they are the references, shown beside the table, never judged.

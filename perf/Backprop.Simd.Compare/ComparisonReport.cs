@@ -44,9 +44,9 @@ public static class ComparisonReport
             output.WriteLine($"IDs below follow '{prefix}'.");
         }
 
-        output.WriteLine("A row's threshold is the larger of the above and the spread of its rounds' medians in either file.");
+        output.WriteLine("'time' is how much longer the candidate takes (the figures' ratio); a row's threshold applies to it and is the larger of the above and the spread of the baseline's rounds (max / min − 1).");
         output.WriteLine();
-        WriteTable(output, "LLRRRRRLR", ["benchmark", "kind", "baseline", "candidate", "change", "threshold", "p", "verdict", "allocated B/op"],
+        WriteTable(output, "LLRRRRRRLR", ["benchmark", "kind", "baseline", "candidate", "change", "time", "threshold", "p", "verdict", "allocated B/op"],
             [.. result.Benchmarks.Select(b => BenchmarkRow(b, prefix))]);
 
         foreach (string id in result.Added)
@@ -103,6 +103,7 @@ public static class ComparisonReport
             Normalization.Format(b.Unit, b.BaselineMedian),
             Normalization.Format(b.Unit, b.CandidateMedian),
             Percent(b.ChangePercent),
+            Percent(b.WorseningPercent),
             Invariant($"±{b.ThresholdPercent:F1}%"),
             Invariant($"{b.Test.PValue:F3}"),
             verdict,

@@ -40,9 +40,9 @@ public static class Rounds
         {
             (string Path, BenchmarkResult Result)[] entries =
                 [.. rounds.SelectMany(r => r.Run.Benchmarks.Where(b => b.Id == id).Select(b => (r.Path, b)))];
-            if (entries.FirstOrDefault(e => e.Result.Kind != entries[0].Result.Kind) is { Path: { } other })
+            if (entries.FirstOrDefault(e => e.Result.Kind != entries[0].Result.Kind || e.Result.Work != entries[0].Result.Work) is { Path: { } other })
             {
-                throw new ResultsFileException(other, $"benchmark '{id}' has another kind than in {entries[0].Path}");
+                throw new ResultsFileException(other, $"benchmark '{id}' has another kind or work per operation than in {entries[0].Path}");
             }
 
             benchmarks.Add(MergeOne([.. entries.Select(e => e.Result)]));
@@ -52,7 +52,8 @@ public static class Rounds
             MedianOf(rounds.Select(r => r.Run.Probes.FmaPeakGflops)),
             MedianOf(rounds.Select(r => r.Run.Probes.TriadGBPerSecond)),
             MedianOf(rounds.Select(r => r.Run.Probes.LatencyReferenceNanoseconds)));
-        string title = rounds.Count == 1 ? first.Title : $"{first.Title} (+{rounds.Count - 1} rounds)";
+        int count = benchmarks.Count == 0 ? rounds.Count : benchmarks.Max(b => b.RawRoundMedians.Count);
+        string title = count == 1 ? first.Title : $"{first.Title} ({count} rounds)";
         return new ResultsFile(ResultsFile.CurrentSchemaVersion, title, first.Machine, probes, benchmarks);
     }
 

@@ -91,6 +91,7 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Equal(20, latency.ChangePercent, 1e-9);
         Assert.Equal(-100.0 / 6, compute.ChangePercent, 1e-9);
         Assert.Equal(-100.0 / 6, bandwidth.ChangePercent, 1e-9);
+        Assert.All(result.Benchmarks, b => Assert.Equal(20, b.WorseningPercent, 1e-9)); // judged as time, whatever the unit
         Assert.All(result.Benchmarks, b => Assert.Equal(Verdict.Regressed, b.Verdict));
 
         // And 20% faster is an improvement for all three.

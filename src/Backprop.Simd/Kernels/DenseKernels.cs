@@ -177,7 +177,7 @@ public static class DenseKernels
 
     internal static int BackwardWeightsPackLength<T>(int batch, int inputs, int outputs)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-        => PackedBackwardWeights(batch, inputs, outputs) ? PackedGemm<T, NoActivation<T>>.PackLength(inputs, batch) : 0;
+        => PackedBackwardWeights(batch, inputs, outputs) ? PackedGemm<T, NoActivation<T>>.PackLength(inputs, batch, aDepthStride: outputs) : 0;
 
     /// <summary>
     /// <c>z = x·wᵀ + b</c>, and <c>a = f(z)</c> when <paramref name="a"/> is not empty (left alone for the identity).

@@ -113,9 +113,22 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
     }
 
     /// <summary>Scratch elements for packing: one KC × NC block of B, its columns rounded up to the widest panel; one
-    /// MC × KC block of A (used when A's depth is strided); and the slack to start the panels on a 64-byte boundary.</summary>
-    public static int PackLength(int n, int k, GemmBlocking blocking = default)
-        => checked(PanelsLength(n, k, blocking) + PackedALength(k, blocking) + CacheLine.Slack<T>());
+    /// MC × KC block of A when A's depth is strided far apart (<paramref name="aDepthStride"/>, see RunBlocks); and the
+    /// slack to start the panels on a 64-byte boundary.</summary>
+    public static int PackLength(int n, int k, GemmBlocking blocking = default, int aDepthStride = 1)
+        => checked(PanelsLength(n, k, blocking) + (PacksA(k, aDepthStride, blocking) ? PackedALength(k, blocking) : 0) + CacheLine.Slack<T>());
+
+    // An A whose depth is strided far apart (dW += dYᵀ·X reads dY down its columns: at 1024 outputs, a new page every
+    // depth step, 256 pages a tile) is packed per MC × KC block into [tile][p][6], contiguous. Read in place, the
+    // broadcasts missed the first-level TLB on every step unless the OS had backed dY with huge pages: the product ran
+    // at 50% of peak in one benchmark process and 78% in the next. Packed, it measured 5-15% faster with huge pages
+    // too. A tile spanning at most 128 KiB (32 pages) stays in place, where the copy cost more than it saved (small
+    // shapes, stopwatch: 1-6% slower), as does an A with contiguous depth (packing gained nothing).
+    private static bool PacksA(int k, int aDepthStride, GemmBlocking blocking)
+    {
+        blocking = blocking.Depth == 0 ? GemmBlocking.Default : blocking;
+        return aDepthStride != 1 && (long)Math.Min(k, blocking.Depth) * aDepthStride * Unsafe.SizeOf<T>() > 128 * 1024;
+    }
 
     // One MC × KC block of A in whole tiles, for an A whose depth is strided.
     private static int PackedALength(int k, GemmBlocking blocking)
@@ -138,9 +151,10 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
         where TSimd : struct, ISimd<TVec, T>
     {
         // The packing loops write through unchecked references: a short scratch must fail here, not corrupt memory.
-        if (_suppliedPack < PackLength(_n, _k, _blocking) || _pack.Length < PanelsLength(_n, _k, _blocking) + PackedALength(_k, _blocking))
+        int needed = PackLength(_n, _k, _blocking, _aDepthStride);
+        if (_suppliedPack < needed)
         {
-            throw new ArgumentException($"pack has length {_suppliedPack}, but n = {_n}, k = {_k} need {PackLength(_n, _k, _blocking)}.", "pack");
+            throw new ArgumentException($"pack has length {_suppliedPack}, but n = {_n}, k = {_k} need {needed}.", "pack");
         }
 
         // 4 vectors per row need 24 accumulators + 4 B registers + 1 broadcast: only AVX-512 has 32 registers.
@@ -166,13 +180,7 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
         int columnBlock = _blocking.Columns;
         Span<T> stage = stackalloc T[RowsPerTile * GemmBlocking.WidestPanel<T>()];
 
-        // An A whose depth is strided far apart (dW += dYᵀ·X reads dY down its columns: at 1024 outputs, a new page
-        // every depth step, 256 pages a tile) is packed per MC × KC block into [tile][p][6], contiguous. Read in place,
-        // the broadcasts missed the first-level TLB on every step unless the OS had backed dY with huge pages: the
-        // product ran at 50% of peak in one benchmark process and 78% in the next. Packed, it measured 5-15% faster
-        // with huge pages too. A tile spanning at most 128 KiB (32 pages) stays in place, where the copy cost more than
-        // it saved (small shapes, stopwatch: 1-6% slower), as does an A with contiguous depth (packing gained nothing).
-        bool packA = _aDepthStride != 1 && (long)Math.Min(_k, depthBlock) * _aDepthStride * Unsafe.SizeOf<T>() > 128 * 1024;
+        bool packA = PacksA(_k, _aDepthStride, _blocking);
         ref T packedA = ref Unsafe.Add(ref MemoryMarshal.GetReference(_pack), PanelsLength(_n, _k, _blocking));
         for (int jc = 0; jc < _n; jc += columnBlock)
         {

@@ -59,12 +59,13 @@ internal sealed unsafe class ParallelGemm<T> : IGemmWork
     /// <summary>Sizes every worker's packing scratch for the product just described (call before running it).</summary>
     public void Prepare(int workers)
     {
-        int length = PackedGemm<T, NoActivation<T>>.PackLength(Columns(workers), K);
+        int length = PackedGemm<T, NoActivation<T>>.PackLength(Columns(workers), K, aDepthStride: ADepthStride);
         for (int i = 0; i < _packs.Length; i++)
         {
             if (_packs[i].Length < length)
             {
-                _packs[i] = new T[length];
+                // Pinned, so the packed GEMM's panels keep the cache-line alignment it gives them.
+                _packs[i] = GC.AllocateUninitializedArray<T>(length, pinned: true);
             }
         }
     }

@@ -162,7 +162,7 @@ public class PackedGemmTests
                 Array.Copy(prefill, activated, prefill.Length);
             }
 
-            var pack = new T[PackedGemm<T, NoActivation<T>>.PackLength(c.N, c.K, blocking)];
+            var pack = new T[PackedGemm<T, NoActivation<T>>.PackLength(c.N, c.K, blocking, aDepth)];
             switch (activation)
             {
                 case Activation.Relu:
