@@ -78,9 +78,7 @@ public sealed class Network<T>
     public ReadOnlySpan<DenseLayer> Layers => _layers;
 
     /// <summary>Every weight and bias, layer after layer (W then b), in one buffer.</summary>
-    public Span<T> Parameters => ParameterBuffer;
-
-    private Span<T> ParameterBuffer => _parameterBuffer.Span;
+    public Span<T> Parameters => _parameterBuffer.Span;
 
     private Span<T> GradientBuffer => _gradientBuffer.Span;
 
@@ -93,10 +91,10 @@ public sealed class Network<T>
     public Span<T> Gradients => GradientView(GradientBuffer);
 
     /// <summary>W of layer <paramref name="layer"/>, [outputs, inputs] row-major.</summary>
-    public Span<T> Weights(int layer) => ParameterBuffer.Slice(Layer(layer).WeightOffset, _layers[layer].WeightCount);
+    public Span<T> Weights(int layer) => Parameters.Slice(Layer(layer).WeightOffset, _layers[layer].WeightCount);
 
     /// <summary>b of layer <paramref name="layer"/>.</summary>
-    public Span<T> Biases(int layer) => ParameterBuffer.Slice(Layer(layer).BiasOffset, _layers[layer].Outputs);
+    public Span<T> Biases(int layer) => Parameters.Slice(Layer(layer).BiasOffset, _layers[layer].Outputs);
 
     /// <summary>∂E/∂W of layer <paramref name="layer"/>.</summary>
     public Span<T> WeightGradients(int layer) => GradientView(GradientBuffer.Slice(Layer(layer).WeightOffset, _layers[layer].WeightCount));
@@ -116,20 +114,20 @@ public sealed class Network<T>
             double limit = layer.Activation is Activation.Relu or Activation.LeakyRelu or Activation.Gelu
                 ? Math.Sqrt(6.0 / layer.Inputs)
                 : Math.Sqrt(6.0 / (layer.Inputs + layer.Outputs));
-            Span<T> weights = ParameterBuffer.Slice(layer.WeightOffset, layer.WeightCount);
+            Span<T> weights = Parameters.Slice(layer.WeightOffset, layer.WeightCount);
             for (int i = 0; i < weights.Length; i++)
             {
                 weights[i] = T.CreateTruncating(((2 * random.NextDouble()) - 1) * limit);
             }
 
-            ParameterBuffer.Slice(layer.BiasOffset, layer.Outputs).Clear();
+            Parameters.Slice(layer.BiasOffset, layer.Outputs).Clear();
         }
 
         ClearGradients();
     }
 
     /// <summary>An immutable snapshot of the current weights, for serving from many threads.</summary>
-    public InferenceModel<T> ToInferenceModel() => new(Spec, ParameterBuffer);
+    public InferenceModel<T> ToInferenceModel() => new(Spec, Parameters);
 
     /// <summary>Sets every gradient to zero.</summary>
     public void ClearGradients()
@@ -212,7 +210,7 @@ public sealed class Network<T>
     /// </summary>
     public void Update(T learningRate)
     {
-        UpdateKernels.SgdUpdate<T>(ParameterBuffer, GradientBuffer, learningRate, clearGradients: true);
+        UpdateKernels.SgdUpdate<T>(Parameters, GradientBuffer, learningRate, clearGradients: true);
         _gradientsPending = false;
     }
 
@@ -228,8 +226,8 @@ public sealed class Network<T>
     public T Update(Optimizer<T> optimizer, T learningRate)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        Guard.Length(optimizer.ParameterCount, ParameterBuffer.Length, nameof(optimizer), "the network's parameter count");
-        T decrease = optimizer.Step(ParameterBuffer, GradientBuffer, learningRate, clearGradients: true);
+        Guard.Length(optimizer.ParameterCount, Parameters.Length, nameof(optimizer), "the network's parameter count");
+        T decrease = optimizer.Step(Parameters, GradientBuffer, learningRate, clearGradients: true);
         _gradientsPending = false;
         return decrease;
     }
@@ -271,7 +269,7 @@ public sealed class Network<T>
     {
         bool fused = fusedLearningRate != T.Zero;
         T scale = fused ? -fusedLearningRate : T.One;
-        Span<T> destination = fused ? ParameterBuffer : GradientBuffer;
+        Span<T> destination = fused ? Parameters : GradientBuffer;
         ReadOnlySpan<T> outputs = ForwardCore(inputs, batch);
         int current = 0;
         T loss = LossKernels.Compute(Spec.Loss, outputs, targets, Delta(current, batch * OutputSize), batch);
@@ -303,7 +301,7 @@ public sealed class Network<T>
             if (!next.IsEmpty)
             {
                 DenseKernels.BackwardDataCore<T>(
-                    next, delta, ParameterBuffer.Slice(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack, Workers);
+                    next, delta, Parameters.Slice(layer.WeightOffset, layer.WeightCount), batch, layer.Inputs, layer.Outputs, pack, Workers);
             }
 
             // dW += scale·dYᵀ·X: into the gradients, or (fused) into W itself.
@@ -325,7 +323,7 @@ public sealed class Network<T>
     private ReadOnlySpan<T> ForwardCore(ReadOnlySpan<T> inputs, int batch)
     {
         Workers?.ThrowIfDisposed();
-        return ForwardPass.Run<T>(_layers, ParameterBuffer, _plan, _workspace, inputs, batch, workers: Workers);
+        return ForwardPass.Run<T>(_layers, Parameters, _plan, _workspace, inputs, batch, workers: Workers);
     }
 
     private Span<T> Delta(int which, int length) => _workspace.AsSpan(_plan.Length + (which * _deltaLength), length);

@@ -49,5 +49,5 @@ internal readonly struct AlignedBuffer<T>
     public int Length { get; }
 
     /// <summary>The buffer: <see cref="Length"/> elements from the first cache line.</summary>
-    public Span<T> Span => _storage is null ? default : _storage.AsSpan(_start, Length);
+    public Span<T> Span => _storage.AsSpan(_start, Length);
 }

@@ -121,7 +121,7 @@ internal readonly ref struct PackedGemm<T, TActivation> : ISimdKernel<T>
     // An A whose depth is strided far apart (dW += dYᵀ·X reads dY down its columns: at 1024 outputs, a new page every
     // depth step, 256 pages a tile) is packed per MC × KC block into [tile][p][6], contiguous. Read in place, the
     // broadcasts missed the first-level TLB on every step unless the OS had backed dY with huge pages: the product ran
-    // at 50% of peak in one benchmark process and 78% in the next. Packed, it measured 5-15% faster with huge pages
+    // at 50% of peak in one benchmark process and 78% in the next. Packed, it measured 5-17% faster with huge pages
     // too. A tile spanning at most 128 KiB (32 pages) stays in place, where the copy cost more than it saved (small
     // shapes, stopwatch: 1-6% slower), as does an A with contiguous depth (packing gained nothing).
     private static bool PacksA(int k, int aDepthStride, GemmBlocking blocking)
